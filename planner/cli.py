@@ -1,0 +1,185 @@
+"""The `planner` command: a thin click layer over spec, inputs, model, solve and results."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from planner import __version__
+from planner.errors import PlannerError
+
+# Exit codes (documented in the README).
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INPUT = 3
+EXIT_INFEASIBLE = 4
+EXIT_TIME_LIMIT = 5
+
+STATUS_EXIT = {"optimal": EXIT_OK, "infeasible": EXIT_INFEASIBLE, "time_limit": EXIT_TIME_LIMIT}
+
+# The tiny model's optimum, worked by hand in inputs/tiny/README.md.
+TINY_OBJECTIVE_WAN_YUAN = 9.0
+
+
+class PlannerGroup(click.Group):
+    """Turns PlannerError into a clear message and an exit code; tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PlannerError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted; no results were written.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Internal error: {type(exc).__name__}: {exc}\n"
+                       "No results were written. Rerun with `planner --debug ...` for the traceback "
+                       "and report it.", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=PlannerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="planner")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Least-cost measure portfolios for pollution-and-carbon co-control (减污降碳协同增效).
+
+    Chooses which measures to fund, and when, to meet CO2-intensity, pollutant and deployment
+    targets at least cost under yearly budgets. Start with `planner run` (the default
+    Guiyang/Gui'an model) or `planner init DIR` to get an editable copy of it.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _spec_or_default(spec: str | None) -> Path:
+    from planner.paths import shipped_spec
+
+    return Path(spec) if spec else shipped_spec()
+
+
+def _progress(message: str) -> None:
+    click.echo(f"  … {message}", err=True)
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Results folder (default: results/<model name>/). Replaced only by a complete run.")
+@click.option("--budget", "budget_wan_yuan", type=click.FloatRange(min=0), default=None,
+              help="Investment allowed in every year, 万元; overrides the spec's [budget].")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the status line.")
+def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, quiet: bool) -> None:
+    """Solve a model and write its results folder.
+
+    SPEC is a model spec (TOML); without it the default Guiyang/Gui'an model is run. Writes
+    summary.json, plan.csv, emissions.csv and targets.csv. Exit code 0 = optimal,
+    3 = bad input, 4 = infeasible, 5 = time limit, 6 = output folder refused.
+    """
+    from planner.display import by_year_table, targets_table
+    from planner.runner import run as run_model
+
+    spec_path = _spec_or_default(spec)
+    started = time.perf_counter()
+    outcome = run_model(spec_path, Path(out_dir) if out_dir else None, budget_wan_yuan,
+                        progress=None if quiet else _progress)
+    solution, tables = outcome.solution, outcome.tables
+    if not quiet and solution.units_active is not None:
+        target_pollutants = sorted({t.pollutant for t in outcome.data.targets},
+                                   key=lambda p: ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n").index(p))
+        click.echo(f"\n{outcome.spec.name}: plan by year")
+        click.echo(by_year_table(tables.by_year, tables.emissions, target_pollutants))
+        if len(tables.targets):
+            click.echo("\nTargets 目标")
+            click.echo(targets_table(tables.targets))
+    status = solution.status
+    objective = (f"objective {solution.objective_wan_yuan:,.1f} 万元" if solution.objective_wan_yuan is not None
+                 else "no plan")
+    gap = f", MIP gap {solution.mip_gap:.2g}" if solution.mip_gap is not None and status != "optimal" else ""
+    click.echo(f"\nstatus: {status} ({objective}{gap}); results in {outcome.out_dir} "
+               f"[{time.perf_counter() - started:.1f} s]")
+    if status == "infeasible":
+        click.echo("The targets cannot all be met with these measures and budgets. Raise the budget "
+                   "(--budget), relax targets, or add measures.", err=True)
+    elif status == "time_limit":
+        click.echo("The time limit was reached: the plan is the best found, not proven optimal "
+                   "(raise [solver] time_limit_s).", err=True)
+    sys.exit(STATUS_EXIT.get(status, EXIT_ERROR))
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+def validate(spec: str | None) -> None:
+    """Check a model spec and its data files without solving.
+
+    Reports every problem at once, with file, line, column and the fix; exit code 3 if any.
+    """
+    from planner.inputs import load_data
+    from planner.spec import load_spec
+
+    spec_obj = load_spec(_spec_or_default(spec))
+    data = load_data(spec_obj)
+    click.echo(f"{spec_obj.path}: valid. {len(data.measures)} measures, {len(data.targets)} targets, "
+               f"{len(data.deployment)} deployment targets, years {spec_obj.start_year}-{spec_obj.end_year}.")
+
+
+@main.command()
+def check() -> None:
+    """Solve a toy model with a known optimum and print the solver versions."""
+    from planner.paths import shipped_spec
+    from planner.runner import run as run_model
+    from planner.runner import versions
+
+    for name, version in versions().items():
+        click.echo(f"{name:>8} {version}")
+    outcome = run_model(shipped_spec("tiny"), write=False)
+    objective = outcome.solution.objective_wan_yuan
+    ok = outcome.solution.status == "optimal" and objective is not None and \
+        abs(objective - TINY_OBJECTIVE_WAN_YUAN) < 1e-6
+    click.echo(f"toy model: {outcome.solution.status}, objective {objective} 万元 "
+               f"(expected {TINY_OBJECTIVE_WAN_YUAN}) -> {'OK' if ok else 'FAILED'}")
+    sys.exit(EXIT_OK if ok else EXIT_ERROR)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--model", "model_name", default="guiyang", show_default=True,
+              help="Which shipped model to copy (guiyang, or tiny: the toy model of `planner check`).")
+def init(directory: str, model_name: str) -> None:
+    """Write an editable copy of the default model and data into DIRECTORY.
+
+    DIRECTORY gets models/<model>.toml and inputs/<model>/; it must be new or empty.
+    """
+    from planner.paths import shipped_root
+
+    root = shipped_root()
+    spec, inputs = root / "models" / f"{model_name}.toml", root / "inputs" / model_name
+    if not spec.is_file() or not inputs.is_dir():
+        shipped = sorted(p.stem for p in (root / "models").glob("*.toml"))
+        raise click.ClickException(f"no shipped model {model_name!r}; choose one of {', '.join(shipped)}")
+    target = Path(directory)
+    if target.exists() and any(target.iterdir()):
+        raise click.ClickException(f"{target} is not empty; choose a new folder so nothing is overwritten")
+    (target / "models").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(spec, target / "models" / spec.name)
+    shutil.copytree(inputs, target / "inputs" / model_name)
+    click.echo(f"Wrote {target / 'models' / spec.name} and {target / 'inputs' / model_name}/.\n"
+               f"Edit the CSVs, then: planner run {target / 'models' / spec.name}")
+
+
+def _main_entry() -> None:  # pragma: no cover - console script shim
+    main(obj={})

@@ -1,0 +1,405 @@
+"""Read a data set folder, check every file against the schema, and return plain validated data."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import InputError, Problem
+from planner.schema import (
+    BASELINE_COLUMNS,
+    DEPLOYMENT_COLUMNS,
+    FILES,
+    MEASURE_COLUMNS,
+    OPTIONAL_FILES,
+    POLLUTANTS,
+    TARGET_COLUMNS,
+    TARGET_KINDS,
+    Column,
+)
+from planner.spec import ModelSpec
+
+ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
+TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+FALSE_WORDS = {"false", "0", "no", "n", "f"}
+# The first line of data in a CSV is line 2 (line 1 is the header).
+FIRST_DATA_LINE = 2
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measure catalogue as arrays, one entry per measure (row order of measures.csv)."""
+
+    ids: list[str]
+    names: list[str]
+    sectors: list[str]
+    units: list[str]
+    capex_wan_yuan: np.ndarray
+    opex_wan_yuan_per_yr: np.ndarray
+    lifetime_yr: np.ndarray
+    potential: np.ndarray
+    max_add_per_yr: np.ndarray  # math.inf where there is no limit
+    first_year: np.ndarray
+    integer: np.ndarray
+    abatement_t_per_yr: np.ndarray  # shape (measures, len(POLLUTANTS))
+    group: list[str]  # "" = not in a group
+    tags: list[tuple[str, ...]]
+    plan_ref: list[str]
+    lead: list[str]
+    source: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Target:
+    year: int
+    pollutant: str
+    kind: str
+    value: float
+    line: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.pollutant} {self.kind} {self.year}"
+
+
+@dataclass(frozen=True)
+class DeploymentTarget:
+    year: int
+    tag: str
+    min_units: float
+    line: int
+
+    @property
+    def label(self) -> str:
+        return f"deployment {self.tag} {self.year}"
+
+
+@dataclass(frozen=True)
+class PlanningData:
+    """Everything the model builder needs, checked; no file handles, no pandas."""
+
+    spec: ModelSpec
+    measures: Measures
+    gdp_yi_yuan: dict[int, float]
+    bau_t: dict[str, dict[int, float]]  # pollutant -> year -> t
+    targets: list[Target]
+    deployment: list[DeploymentTarget]
+    input_sha256: dict[str, str]
+
+
+class _FileReader:
+    """Collects the problems of one file while its columns are parsed."""
+
+    def __init__(self, path: Path, columns: tuple[Column, ...], problems: list[Problem]):
+        self.path = path
+        self.label = str(path)
+        self.columns = {c.name: c for c in columns}
+        self.problems = problems
+        self.frame: pd.DataFrame | None = None
+        self.sha256 = ""
+
+    def add(self, message: str, line: int | None = None, column: str | None = None) -> None:
+        self.problems.append(Problem(self.label, message, line, column))
+
+    def read(self, optional: bool) -> bool:
+        """Load the file as text cells; False when it is missing or unreadable."""
+        if not self.path.is_file():
+            if not optional:
+                self.add(f"file not found; a data set folder needs {', '.join(sorted(set(FILES) - OPTIONAL_FILES))}"
+                         " (see docs/inputs.md)")
+            return False
+        data = self.path.read_bytes()
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.add("is not UTF-8 text; in Excel use Save As > 'CSV UTF-8 (Comma delimited)'", line)
+            return False
+        if not text.strip():
+            self.add("is empty; it needs a header row with the columns " + ", ".join(
+                c.name for c in self.columns.values() if c.required))
+            return False
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+        except (pd.errors.ParserError, ValueError) as exc:
+            self.add(f"cannot be read as CSV: {str(exc).strip()}; check quotes and the number of commas per line")
+            return False
+        frame.columns = [str(c).strip() for c in frame.columns]
+        ok = True
+        seen: set[str] = set()
+        for name in frame.columns:
+            if name in seen:
+                self.add(f"column {name!r} appears twice in the header; keep one", 1)
+                ok = False
+            seen.add(name)
+            if name not in self.columns:
+                self.add(f"unknown column {name!r}; valid columns are {', '.join(self.columns)}", 1)
+                ok = False
+        for column in self.columns.values():
+            if column.required and column.name not in seen:
+                self.add(f"missing required column {column.name!r} ({column.description})", 1)
+                ok = False
+        if not ok:
+            return False
+        self.frame = frame.apply(lambda s: s.str.strip())
+        return True
+
+    def lines(self) -> np.ndarray:
+        return np.arange(len(self.frame)) + FIRST_DATA_LINE
+
+    def _blank_check(self, column: Column, cells: pd.Series) -> np.ndarray:
+        blank = (cells == "").to_numpy()
+        if column.required:
+            for line in self.lines()[blank]:
+                self.add(f"is blank; write {column.rule()}" + (f", e.g. {column.example}" if column.example else ""),
+                         int(line), column.name)
+        return blank
+
+    def text(self, name: str) -> list[str]:
+        column = self.columns[name]
+        if name not in self.frame:
+            return [str(column.default or "")] * len(self.frame)
+        cells = self.frame[name]
+        self._blank_check(column, cells)
+        return cells.tolist()
+
+    def number(self, name: str, integer: bool = False) -> np.ndarray:
+        """Parse a numeric column; blank cells take the default (NaN when there is none)."""
+        column = self.columns[name]
+        default = np.nan if column.default is None else float(column.default)
+        if name not in self.frame:
+            return np.full(len(self.frame), default)
+        cells = self.frame[name]
+        blank = self._blank_check(column, cells)
+        values = pd.to_numeric(cells.str.replace(",", "", regex=False).where(~blank, "nan"),
+                               errors="coerce").to_numpy(dtype=float, copy=True)
+        bad = ~blank & ~np.isfinite(values)
+        if integer:
+            bad |= ~blank & np.isfinite(values) & (np.mod(values, 1) != 0)
+        if column.minimum is not None:
+            below = (values <= column.minimum) if column.strict else (values < column.minimum)
+            bad |= ~blank & np.isfinite(values) & below
+        lines = self.lines()
+        raw = cells.to_numpy()
+        for i in np.flatnonzero(bad):
+            self.add(f"must be {column.rule()} (got {raw[i]!r})", int(lines[i]), name)
+        values[blank] = default
+        values[bad] = default if np.isfinite(default) else 0.0
+        return values
+
+    def boolean(self, name: str) -> np.ndarray:
+        column = self.columns[name]
+        if name not in self.frame:
+            return np.full(len(self.frame), bool(column.default))
+        cells = self.frame[name].str.lower()
+        out = np.full(len(cells), bool(column.default))
+        lines = self.lines()
+        for i, cell in enumerate(cells):
+            if cell in TRUE_WORDS:
+                out[i] = True
+            elif cell in FALSE_WORDS:
+                out[i] = False
+            elif cell != "":
+                self.add(f"must be true or false (got {self.frame[name].iloc[i]!r})", int(lines[i]), name)
+        return out
+
+
+def load_data(spec: ModelSpec) -> PlanningData:
+    """Read and check the spec's data folder; raise one InputError listing every problem."""
+    folder = spec.inputs_dir
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise InputError([Problem(str(spec.path), f"data folder {folder} (from [model] inputs) does not exist; "
+                                                  "fix the inputs path, relative to the spec file")])
+    readers = {name: _FileReader(folder / name, cols, problems) for name, cols in FILES.items()}
+    loaded = {name: reader.read(optional=name in OPTIONAL_FILES) for name, reader in readers.items()}
+
+    measures = _measures(readers["measures.csv"], spec) if loaded["measures.csv"] else None
+    gdp, bau = _baseline(readers["baseline.csv"], spec) if loaded["baseline.csv"] else ({}, {})
+    targets = _targets(readers["targets.csv"], spec) if loaded["targets.csv"] else []
+    deployment = (_deployment(readers["deployment.csv"], spec, measures)
+                  if loaded["deployment.csv"] else [])
+    if problems or measures is None:
+        raise InputError(problems)
+    return PlanningData(
+        spec=spec,
+        measures=measures,
+        gdp_yi_yuan=gdp,
+        bau_t=bau,
+        targets=targets,
+        deployment=deployment,
+        input_sha256={name: r.sha256 for name, r in readers.items() if r.sha256},
+    )
+
+
+def _measures(reader: _FileReader, spec: ModelSpec) -> Measures:
+    frame = reader.frame
+    lines = reader.lines()
+    ids = reader.text("id")
+    first_line: dict[str, int] = {}
+    for measure_id, line in zip(ids, lines):
+        if measure_id == "":
+            continue
+        if not ID_PATTERN.match(measure_id):
+            reader.add(f"must be {MEASURE_COLUMNS[0].rule()} (got {measure_id!r}); e.g. rooftop_pv",
+                       int(line), "id")
+        elif measure_id in first_line:
+            reader.add(f"duplicate id {measure_id!r} (first on line {first_line[measure_id]}); ids must be unique",
+                       int(line), "id")
+        else:
+            first_line[measure_id] = int(line)
+    first_year = reader.number("first_year", integer=True)
+    first_year = np.where(np.isnan(first_year), spec.start_year, first_year).astype(int)
+    max_add = reader.number("max_add_per_yr")
+    max_add = np.where(np.isnan(max_add), math.inf, max_add)
+    abatement = np.column_stack([reader.number(f"{p}_t_per_yr") for p in POLLUTANTS]) if len(frame) else \
+        np.zeros((0, len(POLLUTANTS)))
+    tags_raw = reader.text("tags")
+    tags = [tuple(t for t in (part.strip() for part in cell.split(";")) if t) for cell in tags_raw]
+    units = reader.text("unit")
+    unit_of_tag: dict[str, tuple[str, int]] = {}
+    for measure_tags, unit, line in zip(tags, units, lines):
+        for tag in measure_tags:
+            if tag not in unit_of_tag:
+                unit_of_tag[tag] = (unit, int(line))
+            elif unit_of_tag[tag][0] != unit:
+                first_unit, first = unit_of_tag[tag]
+                reader.add(f"tag {tag!r} is carried by measures with different units ({unit!r} here, "
+                           f"{first_unit!r} on line {first}); a deployment target adds up units, so give "
+                           "each unit its own tag", int(line), "tags")
+    if len(frame) == 0:
+        reader.add("has no measures; add at least one row below the header")
+    return Measures(
+        ids=ids,
+        names=reader.text("name"),
+        sectors=reader.text("sector"),
+        units=units,
+        capex_wan_yuan=reader.number("capex_wan_yuan"),
+        opex_wan_yuan_per_yr=reader.number("opex_wan_yuan_per_yr"),
+        lifetime_yr=reader.number("lifetime_yr", integer=True).astype(int),
+        potential=reader.number("potential"),
+        max_add_per_yr=max_add,
+        first_year=first_year,
+        integer=reader.boolean("integer"),
+        abatement_t_per_yr=abatement,
+        group=reader.text("group"),
+        tags=tags,
+        plan_ref=reader.text("plan_ref"),
+        lead=reader.text("lead"),
+        source=reader.text("source"),
+    )
+
+
+def _baseline(reader: _FileReader, spec: ModelSpec) -> tuple[dict[int, float], dict[str, dict[int, float]]]:
+    years = reader.number("year", integer=True)
+    gdp = reader.number("gdp_yi_yuan")
+    bau_columns = {p: reader.number(f"{p}_t") for p in POLLUTANTS}
+    lines = reader.lines()
+    gdp_by_year: dict[int, float] = {}
+    bau: dict[str, dict[int, float]] = {p: {} for p in POLLUTANTS}
+    seen: dict[int, int] = {}
+    for i, year in enumerate(years):
+        if np.isnan(year):
+            continue
+        year = int(year)
+        if year in seen:
+            reader.add(f"year {year} appears twice (first on line {seen[year]}); keep one row per year",
+                       int(lines[i]), "year")
+            continue
+        seen[year] = int(lines[i])
+        gdp_by_year[year] = float(gdp[i])
+        for p in POLLUTANTS:
+            bau[p][year] = float(bau_columns[p][i])
+    needed = [spec.base_year, *spec.years]
+    missing = [y for y in needed if y not in gdp_by_year]
+    if missing:
+        reader.add(f"has no row for year(s) {_year_list(missing)}; the baseline must cover the base year "
+                   f"{spec.base_year} and every model year {spec.start_year}..{spec.end_year}")
+    return gdp_by_year, bau
+
+
+def _year_list(years: list[int]) -> str:
+    return ", ".join(str(y) for y in years[:12]) + (" ..." if len(years) > 12 else "")
+
+
+def _check_year(reader: _FileReader, year: float, line: int, spec: ModelSpec) -> bool:
+    if np.isnan(year):
+        return False
+    if not spec.start_year <= year <= spec.end_year:
+        reader.add(f"year {int(year)} is outside the model horizon {spec.start_year}..{spec.end_year}; "
+                   "move it into the horizon or widen start_year/end_year in the spec", line, "year")
+        return False
+    return True
+
+
+def _targets(reader: _FileReader, spec: ModelSpec) -> list[Target]:
+    years = reader.number("year", integer=True)
+    pollutants = reader.text("pollutant")
+    kinds = reader.text("kind")
+    values = reader.number("value")
+    out: list[Target] = []
+    seen: dict[tuple, int] = {}
+    for i, line in enumerate(int(x) for x in reader.lines()):
+        ok = _check_year(reader, years[i], line, spec)
+        pollutant, kind = pollutants[i].lower(), kinds[i].lower()
+        if pollutant and pollutant not in POLLUTANTS:
+            reader.add(f"unknown pollutant {pollutants[i]!r}; use one of {', '.join(POLLUTANTS)}", line, "pollutant")
+            ok = False
+        if kind and kind not in TARGET_KINDS:
+            reader.add(f"unknown kind {kinds[i]!r}; use one of {', '.join(TARGET_KINDS)}", line, "kind")
+            ok = False
+        value = values[i]
+        if kind == "intensity_reduction" and np.isfinite(value) and not value < 1:
+            reader.add(f"an intensity_reduction is a fraction below 1 (got {value:g}); write 0.18 for -18 %",
+                       line, "value")
+            ok = False
+        if kind in ("reduction", "cap") and np.isfinite(value) and value < 0:
+            reader.add(f"a {kind} target is in tonnes and must be >= 0 (got {value:g})", line, "value")
+            ok = False
+        if not (ok and pollutant and kind and np.isfinite(value)):
+            continue
+        key = (int(years[i]), pollutant, kind)
+        if key in seen:
+            reader.add(f"the same target ({pollutant} {kind} {key[0]}) is already on line {seen[key]}; keep one",
+                       line)
+            continue
+        seen[key] = line
+        out.append(Target(int(years[i]), pollutant, kind, float(value), line))
+    return out
+
+
+def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None) -> list[DeploymentTarget]:
+    years = reader.number("year", integer=True)
+    tags = reader.text("tag")
+    minimum = reader.number("min_units")
+    known = {t for measure_tags in measures.tags for t in measure_tags} if measures is not None else None
+    out: list[DeploymentTarget] = []
+    seen: dict[tuple, int] = {}
+    for i, line in enumerate(int(x) for x in reader.lines()):
+        ok = _check_year(reader, years[i], line, spec)
+        tag = tags[i]
+        if tag and known is not None and tag not in known:
+            hint = f"known tags: {', '.join(sorted(known))}" if known else "no measure has tags yet"
+            reader.add(f"no measure carries tag {tag!r}; add it to the tags column of measures.csv ({hint})",
+                       line, "tag")
+            ok = False
+        if not (ok and tag and np.isfinite(minimum[i])):
+            continue
+        key = (int(years[i]), tag)
+        if key in seen:
+            reader.add(f"tag {tag!r} in {key[0]} is already on line {seen[key]}; keep one", line)
+            continue
+        seen[key] = line
+        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line))
+    return out

@@ -1,0 +1,98 @@
+"""Write a results folder atomically: everything goes to a temporary sibling that is renamed into place."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+from planner.errors import ResultsFolderError
+
+SUMMARY_FILE = "summary.json"
+# summary.json carries this key so that the planner recognises its own folders and never
+# replaces a folder that holds a user's other files.
+MARKER_KEY = "planner_results_format"
+RESULTS_FORMAT = 1
+# CSVs are written as UTF-8 with a byte-order mark so that Excel shows Chinese text correctly.
+CSV_ENCODING = "utf-8-sig"
+
+
+def is_planner_results(folder: Path) -> bool:
+    summary = folder / SUMMARY_FILE
+    try:
+        return MARKER_KEY in json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def check_writable(out_dir: Path) -> None:
+    """Refuse before any work is done if ``out_dir`` holds something other than planner results."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ResultsFolderError(f"{out_dir} is a file, not a folder; choose another --out")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not is_planner_results(out_dir):
+        raise ResultsFolderError(
+            f"{out_dir} already holds files that are not planner results; the planner will not replace "
+            "them. Choose an empty or new folder with --out, or move those files away.")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING)
+
+
+def json_bytes(record: dict) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, indent=2, default=_json_default) + "\n").encode("utf-8")
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def write_results(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (name -> content) as the folder ``out_dir``, all or nothing.
+
+    The files go to a hidden temporary sibling first. Only when all are written is the old
+    folder (if any, and only if it is planner results) swapped out and the new one renamed in.
+    Sub-folders of the old folder that are themselves planner results (scenario runs) move over.
+    """
+    check_writable(out_dir)
+    parent = out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:8]
+    staging = parent / f".{out_dir.name}.tmp-{token}"
+    retired = parent / f".{out_dir.name}.old-{token}"
+    staging.mkdir()
+    moved: list[str] = []
+    try:
+        for name, content in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if out_dir.exists():
+            for child in sorted(out_dir.iterdir()):
+                if child.is_dir() and is_planner_results(child) and not (staging / child.name).exists():
+                    child.rename(staging / child.name)
+                    moved.append(child.name)
+            out_dir.rename(retired)
+        staging.rename(out_dir)
+    except BaseException:
+        # Put the old folder back exactly as it was.
+        if retired.exists() and not out_dir.exists():
+            retired.rename(out_dir)
+        for name in moved:
+            if (staging / name).exists() and out_dir.exists():
+                (staging / name).rename(out_dir / name)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(retired, ignore_errors=True)

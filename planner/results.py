@@ -1,0 +1,128 @@
+"""Turn a solution into tidy tables (plan, emissions, targets) and the summary record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner.model import PlanningModel, tagged_measures
+from planner.schema import POLLUTANTS
+from planner.solve import Solution
+
+# A target counts as met when its shortfall is within this many tonnes (or units), relative to
+# the larger of 1 and the requirement: the solver's feasibility tolerance, not a modelling choice.
+MET_REL_TOL = 1e-6
+
+
+@dataclass
+class RunTables:
+    plan: pd.DataFrame
+    emissions: pd.DataFrame
+    targets: pd.DataFrame
+    by_year: pd.DataFrame
+
+
+def _met(achieved: float, required: float) -> bool:
+    return achieved >= required - MET_REL_TOL * max(1.0, abs(required))
+
+
+def build_tables(planning: PlanningModel, solution: Solution) -> RunTables:
+    """plan.csv, emissions.csv and targets.csv rows, plus a by-year overview for the terminal."""
+    data, years = planning.data, planning.years
+    measures = data.measures
+    n_measures, n_years = len(measures), len(years)
+    if solution.units_active is None:
+        added = np.zeros((n_measures, n_years))
+        active = np.zeros((n_measures, n_years))
+    else:
+        added, active = solution.units_added, solution.units_active
+    capex = added * measures.capex_wan_yuan[:, None]
+    opex = active * measures.opex_wan_yuan_per_yr[:, None]
+    annual_cost = active * planning.annual_cost_wan_yuan_per_unit[:, None]
+    abated = np.einsum("mt,mp->pt", active, measures.abatement_t_per_yr)  # (pollutants, years)
+
+    rows_i, rows_k = np.nonzero((added != 0) | (active != 0))
+    plan = pd.DataFrame({
+        "measure": [measures.ids[i] for i in rows_i],
+        "name": [measures.names[i] for i in rows_i],
+        "sector": [measures.sectors[i] for i in rows_i],
+        "unit": [measures.units[i] for i in rows_i],
+        "year": [years[k] for k in rows_k],
+        "added": added[rows_i, rows_k],
+        "active": active[rows_i, rows_k],
+        "capex_wan_yuan": capex[rows_i, rows_k],
+        "opex_wan_yuan": opex[rows_i, rows_k],
+        "annualised_cost_wan_yuan": annual_cost[rows_i, rows_k],
+        **{f"{p}_abated_t": active[rows_i, rows_k] * measures.abatement_t_per_yr[rows_i, j]
+           for j, p in enumerate(POLLUTANTS)},
+    })
+
+    targets = _target_table(planning, solution, abated, active)
+    emissions = _emission_table(planning, abated, targets)
+    by_year = pd.DataFrame({
+        "year": years,
+        "capex_wan_yuan": capex.sum(axis=0),
+        "budget_wan_yuan": [data.spec.budget_wan_yuan_by_year[t] for t in years],
+        "opex_wan_yuan": opex.sum(axis=0),
+        "measures_active": (active > 0).sum(axis=0),
+        **{f"{p}_abated_t": abated[j] for j, p in enumerate(POLLUTANTS)},
+    })
+    return RunTables(plan=plan, emissions=emissions, targets=targets, by_year=by_year)
+
+
+def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarray,
+                  active: np.ndarray) -> pd.DataFrame:
+    data = planning.data
+    year_pos = {t: k for k, t in enumerate(planning.years)}
+    rows = []
+    for k, target in enumerate(data.targets):
+        j = POLLUTANTS.index(target.pollutant)
+        required = planning.required_abatement_t[k]
+        achieved = float(abated[j, year_pos[target.year]])
+        bau = data.bau_t[target.pollutant][target.year]
+        rows.append({
+            "year": target.year, "kind": target.kind, "subject": target.pollutant, "value": target.value,
+            "unit": "fraction" if target.kind == "intensity_reduction" else "t",
+            "required_abatement": required, "achieved_abatement": achieved,
+            "emission_limit_t": bau - required, "emissions_t": bau - achieved,
+            "shortfall": max(0.0, required - achieved), "met": _met(achieved, required),
+        })
+    for row in data.deployment:
+        achieved = float(active[tagged_measures(data, row), year_pos[row.year]].sum())
+        rows.append({
+            "year": row.year, "kind": "deployment", "subject": row.tag, "value": row.min_units,
+            "unit": "units", "required_abatement": row.min_units, "achieved_abatement": achieved,
+            "emission_limit_t": np.nan, "emissions_t": np.nan,
+            "shortfall": max(0.0, row.min_units - achieved), "met": _met(achieved, row.min_units),
+        })
+    columns = ["year", "kind", "subject", "value", "unit", "required_abatement", "achieved_abatement",
+               "emission_limit_t", "emissions_t", "shortfall", "met"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.rename(columns={"required_abatement": "required", "achieved_abatement": "achieved"})
+
+
+def _emission_table(planning: PlanningModel, abated: np.ndarray, targets: pd.DataFrame) -> pd.DataFrame:
+    data = planning.data
+    base = data.spec.base_year
+    rows = []
+    for k, year in enumerate(planning.years):
+        gdp = data.gdp_yi_yuan[year]
+        for j, pollutant in enumerate(POLLUTANTS):
+            bau = data.bau_t[pollutant][year]
+            emissions = bau - abated[j, k]
+            base_intensity = data.bau_t[pollutant][base] / data.gdp_yi_yuan[base]
+            binding = targets[(targets["year"] == year) & (targets["subject"] == pollutant)
+                              & (targets["kind"] != "deployment")]
+            rows.append({
+                "year": year, "pollutant": pollutant, "bau_t": bau, "abated_t": abated[j, k],
+                "emissions_t": emissions, "gdp_yi_yuan": gdp,
+                "intensity_t_per_yi_yuan": emissions / gdp,
+                "intensity_change_vs_base": (emissions / gdp) / base_intensity - 1.0 if base_intensity else np.nan,
+                "target_kind": ";".join(binding["kind"]),
+                "target_value": ";".join(f"{v:g}" for v in binding["value"]),
+                "emission_limit_t": binding["emission_limit_t"].min() if len(binding) else np.nan,
+                "met": (bool(binding["met"].all()) if len(binding) else None),
+            })
+    return pd.DataFrame(rows)

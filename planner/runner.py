@@ -1,0 +1,151 @@
+"""One planning run from spec to results folder: read, build, solve, tabulate, write (timed by phase)."""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from planner import __version__
+from planner.inputs import PlanningData, load_data
+from planner.model import BuildOptions, PlanningModel, build_model
+from planner.output import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
+from planner.results import RunTables, build_tables
+from planner.schema import POLLUTANTS
+from planner.solve import Solution, SolverSession, highs_version, solve_model
+from planner.spec import ModelSpec, load_spec
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunOutcome:
+    spec: ModelSpec
+    data: PlanningData
+    planning: PlanningModel
+    solution: Solution
+    session: SolverSession
+    tables: RunTables
+    summary: dict
+    out_dir: Path | None
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def default_out_dir(spec: ModelSpec) -> Path:
+    return Path("results") / spec.name
+
+
+def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: float | None = None,
+        progress: Progress | None = None, write: bool = True) -> RunOutcome:
+    """Solve the model of ``spec_path`` and write its results folder (unless ``write`` is False)."""
+    say = progress or (lambda message: None)
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    spec = load_spec(spec_path)
+    if budget_wan_yuan is not None:
+        spec = spec.with_budget(budget_wan_yuan)
+    out_dir = out_dir if out_dir is not None else default_out_dir(spec)
+    if write:
+        check_writable(out_dir)
+    say(f"reading {spec.inputs_dir}")
+    data = load_data(spec)
+    timings["read_validate_s"] = time.perf_counter() - clock
+
+    tic = time.perf_counter()
+    say(f"building the model: {len(data.measures)} measures x {len(spec.years)} years")
+    planning = build_model(data, BuildOptions())
+    timings["build_s"] = time.perf_counter() - tic
+
+    say("solving with HiGHS")
+    solution, session = solve_model(planning, spec.solver)
+    timings.update(solution.timings_s)
+
+    tic = time.perf_counter()
+    tables = build_tables(planning, solution)
+    summary = summary_record(spec, data, solution, tables, timings)
+    if write:
+        say(f"writing {out_dir}")
+        files = {
+            "plan.csv": csv_bytes(tables.plan),
+            "emissions.csv": csv_bytes(tables.emissions),
+            "targets.csv": csv_bytes(tables.targets),
+        }
+        timings["write_s"] = time.perf_counter() - tic
+        timings["total_s"] = time.perf_counter() - clock
+        summary["timings_s"] = {k: round(v, 4) for k, v in timings.items()}
+        files["summary.json"] = json_bytes(summary)
+        write_results(out_dir, files)
+    return RunOutcome(spec, data, planning, solution, session, tables, summary,
+                      out_dir if write else None, timings)
+
+
+def versions() -> dict[str, str]:
+    import numpy
+    import pandas
+    import pyomo.version
+
+    return {
+        "planner": __version__,
+        "pyomo": pyomo.version.version,
+        "highs": highs_version(),
+        "pandas": pandas.__version__,
+        "numpy": numpy.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def summary_record(spec: ModelSpec, data: PlanningData, solution: Solution, tables: RunTables,
+                   timings: dict[str, float]) -> dict:
+    """The contents of summary.json: status, objective, totals, targets, solver, versions, hashes."""
+    plan, targets = tables.plan, tables.targets
+    target_years = sorted({int(y) for y in targets["year"]}) if len(targets) else []
+    abated = tables.by_year.set_index("year")
+    return {
+        MARKER_KEY: RESULTS_FORMAT,
+        "status": solution.status,
+        "objective": solution.objective_wan_yuan,
+        "objective_unit": "万元 (present value of equivalent annual cost, discounted to start_year)",
+        "proven_optimal": solution.status == "optimal",
+        "model": spec.name,
+        "spec_file": str(spec.path.resolve()),
+        "inputs_dir": str(spec.inputs_dir),
+        "horizon": {"base_year": spec.base_year, "start_year": spec.start_year, "end_year": spec.end_year},
+        "discount_rate": spec.discount_rate,
+        "budget_wan_yuan_by_year": {str(y): _finite(b) for y, b in spec.budget_wan_yuan_by_year.items()},
+        "budget_total_wan_yuan": _finite(spec.budget_total_wan_yuan),
+        "targets_met": bool(targets["met"].all()) if solution.units_active is not None else False,
+        "targets": [
+            {"year": int(r.year), "kind": r.kind, "subject": r.subject, "value": float(r.value),
+             "required": float(r.required), "achieved": float(r.achieved), "shortfall": float(r.shortfall),
+             "met": bool(r.met)}
+            for r in targets.itertuples()
+        ] if solution.units_active is not None else [],
+        "totals": {
+            "capex_wan_yuan": float(plan["capex_wan_yuan"].sum()),
+            "opex_wan_yuan": float(plan["opex_wan_yuan"].sum()),
+            "measures_chosen": int(plan.loc[plan["added"] > 0, "measure"].nunique()),
+            "abated_t_in_target_years": {
+                p: {str(y): float(abated.loc[y, f"{p}_abated_t"]) for y in target_years} for p in POLLUTANTS
+            },
+        },
+        "solver": {
+            "name": "HiGHS",
+            "model_status": solution.solver_status,
+            "is_mip": solution.is_mip,
+            "mip_gap": solution.mip_gap,
+            "time_limit_s": spec.solver.time_limit_s,
+            "mip_gap_setting": spec.solver.mip_gap,
+        },
+        "message": solution.message,
+        "versions": versions(),
+        "inputs_sha256": dict(sorted(data.input_sha256.items())),
+        "timings_s": {k: round(v, 4) for k, v in timings.items()},
+    }

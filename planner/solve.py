@@ -1,0 +1,187 @@
+"""The only module that talks to HiGHS: compile the Pyomo model to arrays, pass it in one call, solve.
+
+Path: Pyomo's ``LinearStandardFormCompiler`` (mixed form, original sense) turns the model into a
+scipy CSC matrix plus row and column maps; ``highspy.Highs.passModel`` takes it in one call. The
+``Highs`` object and the maps stay alive in ``SolverSession`` so that later re-solves (budget
+sweeps, duals, IIS) reuse the loaded model instead of rebuilding it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from planner.model import PlanningModel
+from planner.spec import SolverSettings
+
+# Solution values closer to zero than this are reported as exactly zero.
+ZERO_TOL = 1e-9
+
+
+@dataclass
+class Solution:
+    """A solve's outcome in the model's own index space (measure x year arrays)."""
+
+    status: str  # optimal | infeasible | time_limit | unbounded | error
+    objective_wan_yuan: float | None
+    units_added: np.ndarray | None  # (measures, years)
+    units_active: np.ndarray | None
+    target_shortfall_t: np.ndarray | None = None
+    deployment_shortfall_units: np.ndarray | None = None
+    target_dual: np.ndarray | None = None  # d objective / d R_k, 万元 per t
+    budget_dual: dict[int, float] = field(default_factory=dict)  # d objective / d B_t, 万元 per 万元
+    mip_gap: float | None = None
+    solver_status: str = ""
+    is_mip: bool = False
+    timings_s: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+
+def highs_version() -> str:
+    import highspy
+
+    with _quiet_stdout():
+        h = highspy.Highs()
+    return h.version()
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """HiGHS prints its banner straight to file descriptor 1 when a ``Highs`` object is made."""
+    try:
+        fd = os.dup(1)
+    except OSError:
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        try:
+            os.dup2(devnull.fileno(), 1)
+            yield
+        finally:
+            os.dup2(fd, 1)
+            os.close(fd)
+
+
+class SolverSession:
+    """A planning model loaded into one HiGHS instance."""
+
+    def __init__(self, planning: PlanningModel, settings: SolverSettings):
+        import highspy
+
+        self.planning = planning
+        self.settings = settings
+        self.timings_s: dict[str, float] = {}
+        self.trivially_infeasible = ""
+        tic = time.perf_counter()
+        try:
+            compiled = LinearStandardFormCompiler().write(planning.model, mixed_form=True, set_sense=None)
+        except InfeasibleConstraintException as exc:
+            compiled = None
+            self.trivially_infeasible = str(exc)
+        self.compiled = compiled
+        with _quiet_stdout():
+            self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("random_seed", 0)
+        self.highs.setOptionValue("time_limit", float(settings.time_limit_s))
+        self.highs.setOptionValue("mip_rel_gap", float(settings.mip_gap))
+        self.is_mip = False
+        if compiled is not None:
+            self._pass_model(highspy)
+        self.timings_s["handoff_s"] = time.perf_counter() - tic
+
+    def _pass_model(self, highspy) -> None:
+        compiled = self.compiled
+        columns = compiled.columns
+        n_cols, n_rows = len(columns), len(compiled.rows)
+        matrix = compiled.A.tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_ = n_cols
+        lp.num_row_ = n_rows
+        lp.col_cost_ = np.asarray(compiled.c.toarray()[0] if compiled.c.shape[0] else np.zeros(n_cols), dtype=float)
+        lp.offset_ = float(compiled.c_offset[0]) if len(compiled.c_offset) else 0.0
+        lp.col_lower_ = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
+        lp.col_upper_ = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
+        rhs = np.asarray(compiled.rhs, dtype=float)
+        sense = np.array([row.bound_type for row in compiled.rows], dtype=int)
+        lp.row_lower_ = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
+        lp.row_upper_ = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr
+        lp.a_matrix_.index_ = matrix.indices
+        lp.a_matrix_.value_ = matrix.data
+        integer = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
+        if integer.any():
+            self.is_mip = True
+            lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                               for flag in integer]
+        self.highs.passModel(lp)
+        self.column_position = {id(v): j for j, v in enumerate(columns)}
+        self.row_position = {(id(row.constraint), row.bound_type): j for j, row in enumerate(compiled.rows)}
+
+    def solve(self) -> Solution:
+        """Run HiGHS on the loaded model and read the solution back into arrays."""
+        import highspy
+
+        if self.compiled is None:
+            return Solution("infeasible", None, None, None, solver_status="trivially infeasible",
+                            message=self.trivially_infeasible, timings_s=dict(self.timings_s))
+        tic = time.perf_counter()
+        self.highs.run()
+        solve_s = time.perf_counter() - tic
+        model_status = self.highs.getModelStatus()
+        info = self.highs.getInfo()
+        status_map = {
+            highspy.HighsModelStatus.kOptimal: "optimal",
+            highspy.HighsModelStatus.kInfeasible: "infeasible",
+            highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+            highspy.HighsModelStatus.kUnbounded: "unbounded",
+            highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        }
+        status = status_map.get(model_status, "error")
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        timings = dict(self.timings_s, solve_s=solve_s)
+        solution = Solution(status, None, None, None, solver_status=self.highs.modelStatusToString(model_status),
+                            is_mip=self.is_mip, timings_s=timings)
+        if self.is_mip and has_solution:
+            solution.mip_gap = float(info.mip_gap)
+        if status in ("optimal", "time_limit") and has_solution:
+            self._read_solution(solution)
+            solution.objective_wan_yuan = float(info.objective_function_value)
+        elif status == "time_limit":
+            solution.message = "the time limit was reached before any feasible plan was found"
+        return solution
+
+    def _value_array(self, values: np.ndarray, var, index) -> np.ndarray:
+        out = np.zeros(len(index), dtype=float)
+        for j, key in enumerate(index):
+            position = self.column_position.get(id(var[key]))
+            if position is not None:
+                out[j] = values[position]
+        out[np.abs(out) < ZERO_TOL] = 0.0
+        return out
+
+    def _read_solution(self, solution: Solution) -> None:
+        planning = self.planning
+        m = planning.model
+        values = np.asarray(self.highs.getSolution().col_value)
+        keys = [(i, t) for i in range(len(planning.data.measures)) for t in planning.years]
+        shape = (len(planning.data.measures), len(planning.years))
+        solution.units_added = self._value_array(values, m.units_added, keys).reshape(shape)
+        solution.units_active = self._value_array(values, m.units_active, keys).reshape(shape)
+        if planning.options.elastic:
+            solution.target_shortfall_t = self._value_array(values, m.target_shortfall_t, list(m.TARGETS))
+            solution.deployment_shortfall_units = self._value_array(
+                values, m.deployment_shortfall_units, list(m.DEPLOYMENT))
+
+
+def solve_model(planning: PlanningModel, settings: SolverSettings) -> tuple[Solution, SolverSession]:
+    """Load the model into HiGHS and solve it once; the session is returned for re-solves."""
+    session = SolverSession(planning, settings)
+    return session.solve(), session

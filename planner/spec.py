@@ -1,0 +1,189 @@
+"""Read and check a model spec (TOML under models/): horizon, budget, solver settings, data folder."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planner.errors import InputError, Problem
+
+# Longest horizon accepted: a planning model over more years than this is almost surely a typo.
+MAX_HORIZON_YR = 100
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    time_limit_s: float = 60.0
+    mip_gap: float = 1e-4
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A checked model spec. ``budget_wan_yuan_by_year`` holds the investment limit of every model
+    year (``math.inf`` = no limit)."""
+
+    path: Path
+    name: str
+    inputs_dir: Path
+    base_year: int
+    start_year: int
+    end_year: int
+    discount_rate: float
+    budget_wan_yuan_by_year: dict[int, float]
+    budget_total_wan_yuan: float = math.inf
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    raw: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_year, self.end_year + 1))
+
+    def with_budget(self, annual_wan_yuan: float) -> "ModelSpec":
+        """The same spec with one investment limit for every year (``--budget``)."""
+        from dataclasses import replace
+
+        return replace(self, budget_wan_yuan_by_year={y: float(annual_wan_yuan) for y in self.years})
+
+
+# key -> (kind, required, default, meaning); kinds: str, int, number, table
+SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
+    "model": {
+        "name": ("str", True, None, "name of the model; results go to results/<name>/"),
+        "inputs": ("str", True, None, "data folder, relative to the spec file"),
+        "base_year": ("int", True, None, "year the intensity targets compare against"),
+        "start_year": ("int", True, None, "first model year"),
+        "end_year": ("int", True, None, "last model year"),
+        "discount_rate": ("number", False, 0.05, "real discount rate per year, e.g. 0.05"),
+    },
+    "budget": {
+        "annual_wan_yuan": ("number", False, None, "investment allowed in each year, 万元; absent = no limit"),
+        "by_year": ("table", False, None, "investment allowed in named years, 万元, e.g. {2021 = 200000}"),
+        "total_wan_yuan": ("number", False, None, "investment allowed over the whole horizon, 万元"),
+    },
+    "solver": {
+        "time_limit_s": ("number", False, 60.0, "solver time limit, seconds"),
+        "mip_gap": ("number", False, 1e-4, "relative MIP optimality gap"),
+    },
+}
+
+
+def _check_value(kind: str, value: object) -> bool:
+    if kind == "str":
+        return isinstance(value, str) and value.strip() != ""
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if kind == "table":
+        return isinstance(value, dict)
+    raise ValueError(kind)
+
+
+def load_spec(path: str | Path) -> ModelSpec:
+    """Read a model spec; raise one InputError listing every problem."""
+    path = Path(path)
+    label = str(path)
+    if not path.is_file():
+        raise InputError([Problem(label, "model spec not found; give the path of a .toml file, "
+                                         "or run `planner init DIR` to get an editable copy of the default model")])
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(label, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")]) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(label, f"is not valid TOML: {exc}; see https://toml.io for the syntax")]) from None
+    return spec_from_dict(raw, path)
+
+
+def spec_from_dict(raw: dict, path: Path) -> ModelSpec:
+    """Check a parsed spec and resolve its defaults and paths."""
+    label = str(path)
+    problems: list[Problem] = []
+    values: dict[str, dict[str, object]] = {}
+
+    for table in raw:
+        if table not in SPEC_KEYS:
+            problems.append(Problem(label, f"unknown table [{table}]; valid tables are "
+                                           + ", ".join(f"[{t}]" for t in SPEC_KEYS)))
+    for table, keys in SPEC_KEYS.items():
+        given = raw.get(table, {})
+        if not isinstance(given, dict):
+            problems.append(Problem(label, f"{table} must be a table [{table}]"))
+            given = {}
+        for key in given:
+            if key not in keys:
+                problems.append(Problem(label, f"unknown key {key!r} in [{table}]; valid keys are "
+                                               + ", ".join(keys)))
+        values[table] = {}
+        for key, (kind, required, default, meaning) in keys.items():
+            if key not in given:
+                if required:
+                    problems.append(Problem(label, f"missing [{table}] {key} ({meaning})"))
+                values[table][key] = default
+                continue
+            value = given[key]
+            if not _check_value(kind, value):
+                wanted = {"str": "text", "int": "a whole number", "number": "a finite number",
+                          "table": "a table"}[kind]
+                problems.append(Problem(label, f"[{table}] {key} must be {wanted} (got {value!r}): {meaning}"))
+                value = default
+            values[table][key] = value
+    if problems:
+        raise InputError(problems)
+
+    model, budget, solver = values["model"], values["budget"], values["solver"]
+    base, start, end = model["base_year"], model["start_year"], model["end_year"]
+    if not base <= start <= end:
+        problems.append(Problem(label, f"years must satisfy base_year <= start_year <= end_year "
+                                       f"(got {base}, {start}, {end})"))
+    elif end - start + 1 > MAX_HORIZON_YR:
+        problems.append(Problem(label, f"horizon of {end - start + 1} years is longer than {MAX_HORIZON_YR}; "
+                                       "check start_year and end_year"))
+    rate = model["discount_rate"]
+    if not 0 <= rate < 1:
+        problems.append(Problem(label, f"[model] discount_rate must be in [0, 1) (got {rate}), e.g. 0.05"))
+    for key in ("annual_wan_yuan", "total_wan_yuan"):
+        if budget[key] is not None and budget[key] < 0:
+            problems.append(Problem(label, f"[budget] {key} must be >= 0 (got {budget[key]})"))
+    if solver["time_limit_s"] <= 0:
+        problems.append(Problem(label, f"[solver] time_limit_s must be > 0 (got {solver['time_limit_s']})"))
+    if not 0 <= solver["mip_gap"] < 1:
+        problems.append(Problem(label, f"[solver] mip_gap must be in [0, 1) (got {solver['mip_gap']})"))
+    if problems:
+        raise InputError(problems)
+
+    annual = math.inf if budget["annual_wan_yuan"] is None else float(budget["annual_wan_yuan"])
+    by_year = {year: annual for year in range(start, end + 1)}
+    for key, value in (budget["by_year"] or {}).items():
+        try:
+            year = int(key)
+        except ValueError:
+            year = None
+        if year is None or year not in by_year:
+            problems.append(Problem(label, f"[budget] by_year key {key!r} is not a model year "
+                                           f"({start}..{end})"))
+        elif not _check_value("number", value) or value < 0:
+            problems.append(Problem(label, f"[budget] by_year {key} must be a number >= 0 (got {value!r})"))
+        else:
+            by_year[year] = float(value)
+    if problems:
+        raise InputError(problems)
+
+    total = budget["total_wan_yuan"]
+    return ModelSpec(
+        path=path,
+        name=str(model["name"]),
+        inputs_dir=(path.parent / str(model["inputs"])).resolve(),
+        base_year=base,
+        start_year=start,
+        end_year=end,
+        discount_rate=float(rate),
+        budget_wan_yuan_by_year=by_year,
+        budget_total_wan_yuan=math.inf if total is None else float(total),
+        solver=SolverSettings(float(solver["time_limit_s"]), float(solver["mip_gap"])),
+        raw=raw,
+    )
