@@ -1,9 +1,9 @@
-"""The only module that talks to HiGHS: compile the Pyomo model to arrays, pass it in one call, solve.
+"""The only module that talks to HiGHS: pass the compiled model in one call, solve, read back.
 
-Path: Pyomo's ``LinearStandardFormCompiler`` (mixed form, original sense) turns the model into a
-scipy CSC matrix plus row and column maps; ``highspy.Highs.passModel`` takes it in one call. The
-``Highs`` object and the maps stay alive in ``SolverSession`` so that later re-solves (budget
-sweeps, duals, IIS) reuse the loaded model instead of rebuilding it.
+Path: ``planner.matrix.compile_model`` turns the Pyomo model into row-wise sparse arrays and
+``highspy.Highs.passModel`` takes them in one call. The ``Highs`` object and the row and column
+maps stay alive in ``SolverSession`` so that later re-solves (budget sweeps, duals, IIS) reuse the
+loaded model instead of rebuilding it.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from planner.matrix import CompiledModel, compile_model
 from planner.model import PlanningModel
 from planner.spec import SolverSettings
 
@@ -77,61 +76,44 @@ class SolverSession:
         self.planning = planning
         self.settings = settings
         self.timings_s: dict[str, float] = {}
-        self.trivially_infeasible = ""
         tic = time.perf_counter()
-        try:
-            compiled = LinearStandardFormCompiler().write(planning.model, mixed_form=True, set_sense=None)
-        except InfeasibleConstraintException as exc:
-            compiled = None
-            self.trivially_infeasible = str(exc)
-        self.compiled = compiled
+        self.compiled: CompiledModel = compile_model(planning.model)
         with _quiet_stdout():
             self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("random_seed", 0)
         self.highs.setOptionValue("time_limit", float(settings.time_limit_s))
         self.highs.setOptionValue("mip_rel_gap", float(settings.mip_gap))
-        self.is_mip = False
-        if compiled is not None:
-            self._pass_model(highspy)
+        self.is_mip = bool(self.compiled.is_integer.any())
+        self._pass_model(highspy)
         self.timings_s["handoff_s"] = time.perf_counter() - tic
 
     def _pass_model(self, highspy) -> None:
         compiled = self.compiled
-        columns = compiled.columns
-        n_cols, n_rows = len(columns), len(compiled.rows)
-        matrix = compiled.A.tocsc()
         lp = highspy.HighsLp()
-        lp.num_col_ = n_cols
-        lp.num_row_ = n_rows
-        lp.col_cost_ = np.asarray(compiled.c.toarray()[0] if compiled.c.shape[0] else np.zeros(n_cols), dtype=float)
-        lp.offset_ = float(compiled.c_offset[0]) if len(compiled.c_offset) else 0.0
-        lp.col_lower_ = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
-        lp.col_upper_ = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
-        rhs = np.asarray(compiled.rhs, dtype=float)
-        sense = np.array([row.bound_type for row in compiled.rows], dtype=int)
-        lp.row_lower_ = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
-        lp.row_upper_ = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr
-        lp.a_matrix_.index_ = matrix.indices
-        lp.a_matrix_.value_ = matrix.data
-        integer = np.array([v.is_integer() or v.is_binary() for v in columns], dtype=bool)
-        if integer.any():
-            self.is_mip = True
-            lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-                               for flag in integer]
+        lp.num_col_ = compiled.n_cols
+        lp.num_row_ = compiled.n_rows
+        lp.col_cost_ = compiled.col_cost
+        lp.offset_ = compiled.offset
+        lp.col_lower_ = compiled.col_lower
+        lp.col_upper_ = compiled.col_upper
+        lp.row_lower_ = compiled.row_lower
+        lp.row_upper_ = compiled.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_ = compiled.n_cols
+        lp.a_matrix_.num_row_ = compiled.n_rows
+        lp.a_matrix_.start_ = compiled.row_start
+        lp.a_matrix_.index_ = compiled.col_index
+        lp.a_matrix_.value_ = compiled.value
+        if self.is_mip:
+            lp.integrality_ = np.where(compiled.is_integer, highspy.HighsVarType.kInteger,
+                                       highspy.HighsVarType.kContinuous).tolist()
         self.highs.passModel(lp)
-        self.column_position = {id(v): j for j, v in enumerate(columns)}
-        self.row_position = {(id(row.constraint), row.bound_type): j for j, row in enumerate(compiled.rows)}
 
     def solve(self) -> Solution:
         """Run HiGHS on the loaded model and read the solution back into arrays."""
         import highspy
 
-        if self.compiled is None:
-            return Solution("infeasible", None, None, None, solver_status="trivially infeasible",
-                            message=self.trivially_infeasible, timings_s=dict(self.timings_s))
         tic = time.perf_counter()
         self.highs.run()
         solve_s = time.perf_counter() - tic
@@ -159,11 +141,9 @@ class SolverSession:
         return solution
 
     def _value_array(self, values: np.ndarray, var, index) -> np.ndarray:
-        out = np.zeros(len(index), dtype=float)
-        for j, key in enumerate(index):
-            position = self.column_position.get(id(var[key]))
-            if position is not None:
-                out[j] = values[position]
+        column_of = self.compiled.column_of
+        positions = np.fromiter((column_of[id(var[key])] for key in index), dtype=np.int64, count=len(index))
+        out = values[positions] if len(index) else np.zeros(0)
         out[np.abs(out) < ZERO_TOL] = 0.0
         return out
 
