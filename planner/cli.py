@@ -113,8 +113,10 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, qu
     click.echo(f"\nstatus: {status} ({objective}{gap}); results in {outcome.out_dir} "
                f"[{time.perf_counter() - started:.1f} s]")
     if status == "infeasible":
-        click.echo("The targets cannot all be met with these measures and budgets. Raise the budget "
-                   "(--budget), relax targets, or add measures.", err=True)
+        if outcome.diagnosis is not None:
+            click.echo(outcome.diagnosis.explain(), err=True)
+        else:
+            click.echo("The targets cannot all be met with these measures and budgets.", err=True)
     elif status == "time_limit":
         click.echo("The time limit was reached: the plan is the best found, not proven optimal "
                    "(raise [solver] time_limit_s).", err=True)

@@ -32,6 +32,9 @@ class BuildOptions:
     elastic: bool = False
     penalty_wan_yuan_per_t: float = DEFAULT_PENALTY_WAN_YUAN_PER_T
     penalty_wan_yuan_per_unit: float = DEFAULT_PENALTY_WAN_YUAN_PER_UNIT
+    # Diagnosis only: every yearly budget may be exceeded at this price per 万元, to find out how
+    # much more investment the targets need and in which years.
+    budget_overrun_penalty_wan_yuan: float | None = None
 
 
 @dataclass
@@ -143,6 +146,8 @@ def _add_variables(p: PlanningModel) -> None:
     if p.options.elastic:
         m.target_shortfall_t = pyo.Var(m.TARGETS, domain=pyo.NonNegativeReals)
         m.deployment_shortfall_units = pyo.Var(m.DEPLOYMENT, domain=pyo.NonNegativeReals)
+    if p.options.budget_overrun_penalty_wan_yuan is not None:
+        m.budget_overrun_wan_yuan = pyo.Var(m.YEARS, domain=pyo.NonNegativeReals)
 
 
 def _add_stock_balance(p: PlanningModel) -> None:
@@ -171,8 +176,10 @@ def _add_stock_balance(p: PlanningModel) -> None:
 
 
 def _add_budget_limit(p: PlanningModel) -> None:
-    """budget_limit[t]:  sum_m c_m x_{m,t} <= B_t  (only years with a finite budget);
-    budget_total_limit:  sum_t sum_m c_m x_{m,t} <= B_total  (when a total budget is set)."""
+    """budget_limit[t]:  sum_m c_m x_{m,t} (- u_t) <= B_t  (only years with a finite budget);
+    budget_total_limit:  sum_t sum_m c_m x_{m,t} <= B_total  (when a total budget is set).
+
+    u_t >= 0 is the budget overrun, present only when diagnosing an infeasible run."""
     m, spec = p.model, p.data.spec
     capex = p.data.measures.capex_wan_yuan
     paying = [int(i) for i in np.flatnonzero(capex > 0)]
@@ -180,8 +187,15 @@ def _add_budget_limit(p: PlanningModel) -> None:
     limited = [t for t in p.years if math.isfinite(spec.budget_wan_yuan_by_year[t])]
     added = m.units_added
 
+    overrun = p.options.budget_overrun_penalty_wan_yuan is not None
+
     def rule(model, t):
-        expr = LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=[added[i, t] for i in paying])
+        variables = [added[i, t] for i in paying]
+        row_coefs = coefs
+        if overrun:
+            variables.append(model.budget_overrun_wan_yuan[t])
+            row_coefs = coefs + [-1.0]
+        expr = LinearExpression(constant=0.0, linear_coefs=row_coefs, linear_vars=variables)
         return (None, expr, spec.budget_wan_yuan_by_year[t])
 
     m.BUDGET_YEARS = pyo.Set(initialize=limited, ordered=True)
@@ -280,5 +294,9 @@ def _add_objective(p: PlanningModel) -> None:
         for k in m.DEPLOYMENT:
             coefs.append(p.options.penalty_wan_yuan_per_unit)
             variables.append(m.deployment_shortfall_units[k])
+    if p.options.budget_overrun_penalty_wan_yuan is not None:
+        for t in m.YEARS:
+            coefs.append(p.options.budget_overrun_penalty_wan_yuan)
+            variables.append(m.budget_overrun_wan_yuan[t])
     m.total_cost = pyo.Objective(expr=LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables),
                                  sense=pyo.minimize)

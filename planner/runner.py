@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Callable
 
 from planner import __version__
+from planner.diagnose import Diagnosis, diagnose
 from planner.inputs import PlanningData, load_data
-from planner.model import BuildOptions, PlanningModel, build_model
+from planner.model import PlanningModel, build_model
 from planner.output import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
 from planner.results import RunTables, build_tables
 from planner.schema import POLLUTANTS
@@ -32,6 +33,7 @@ class RunOutcome:
     summary: dict
     out_dir: Path | None
     timings_s: dict[str, float] = field(default_factory=dict)
+    diagnosis: Diagnosis | None = None
 
 
 def default_out_dir(spec: ModelSpec) -> Path:
@@ -57,16 +59,25 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
 
     tic = time.perf_counter()
     say(f"building the model: {len(data.measures)} measures x {len(spec.years)} years")
-    planning = build_model(data, BuildOptions())
+    planning = build_model(data, spec.build_options())
     timings["build_s"] = time.perf_counter() - tic
 
     say("solving with HiGHS")
     solution, session = solve_model(planning, spec.solver)
     timings.update(solution.timings_s)
 
+    diagnosis = None
+    if solution.status == "infeasible" and not planning.options.elastic:
+        say("diagnosing why the targets cannot be met")
+        tic = time.perf_counter()
+        diagnosis = diagnose(data, session, spec.solver.time_limit_s)
+        timings["diagnose_s"] = time.perf_counter() - tic
+
     tic = time.perf_counter()
     tables = build_tables(planning, solution)
     summary = summary_record(spec, data, solution, tables, timings)
+    if diagnosis is not None:
+        summary["diagnosis"] = diagnosis.to_record()
     if write:
         say(f"writing {out_dir}")
         files = {
@@ -80,7 +91,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
         files["summary.json"] = json_bytes(summary)
         write_results(out_dir, files)
     return RunOutcome(spec, data, planning, solution, session, tables, summary,
-                      out_dir if write else None, timings)
+                      out_dir if write else None, timings, diagnosis)
 
 
 def versions() -> dict[str, str]:
@@ -102,6 +113,21 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _cost_split(spec: ModelSpec, solution: Solution) -> dict:
+    """Objective = cost + penalty on shortfalls (elastic mode); total shortfall in t and units."""
+    shortfall_t = float(solution.target_shortfall_t.sum()) if solution.target_shortfall_t is not None else 0.0
+    shortfall_units = (float(solution.deployment_shortfall_units.sum())
+                       if solution.deployment_shortfall_units is not None else 0.0)
+    penalty = spec.penalty_wan_yuan_per_t * shortfall_t + spec.penalty_wan_yuan_per_unit * shortfall_units
+    objective = solution.objective_wan_yuan
+    return {
+        "cost_wan_yuan": None if objective is None else objective - penalty,
+        "penalty_wan_yuan": penalty,
+        "total_shortfall_t": shortfall_t,
+        "total_shortfall_units": shortfall_units,
+    }
+
+
 def summary_record(spec: ModelSpec, data: PlanningData, solution: Solution, tables: RunTables,
                    timings: dict[str, float]) -> dict:
     """The contents of summary.json: status, objective, totals, targets, solver, versions, hashes."""
@@ -114,6 +140,8 @@ def summary_record(spec: ModelSpec, data: PlanningData, solution: Solution, tabl
         "objective": solution.objective_wan_yuan,
         "objective_unit": "万元 (present value of equivalent annual cost, discounted to start_year)",
         "proven_optimal": solution.status == "optimal",
+        "target_mode": spec.target_mode,
+        **_cost_split(spec, solution),
         "model": spec.name,
         "spec_file": str(spec.path.resolve()),
         "inputs_dir": str(spec.inputs_dir),

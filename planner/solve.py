@@ -21,6 +21,8 @@ from planner.spec import SolverSettings
 
 # Solution values closer to zero than this are reported as exactly zero.
 ZERO_TOL = 1e-9
+# HiGHS IIS strategy bits: 2 = find an infeasible set with elastic LPs, 4 = reduce it to irreducible.
+IIS_STRATEGY = 6
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Solution:
     units_active: np.ndarray | None
     target_shortfall_t: np.ndarray | None = None
     deployment_shortfall_units: np.ndarray | None = None
+    budget_overrun_wan_yuan: np.ndarray | None = None  # per model year, diagnosis runs only
     target_dual: np.ndarray | None = None  # d objective / d R_k, 万元 per t
     budget_dual: dict[int, float] = field(default_factory=dict)  # d objective / d B_t, 万元 per 万元
     mip_gap: float | None = None
@@ -88,8 +91,9 @@ class SolverSession:
         self._pass_model(highspy)
         self.timings_s["handoff_s"] = time.perf_counter() - tic
 
-    def _pass_model(self, highspy) -> None:
+    def _pass_model(self, highspy, highs=None, relax_integers: bool = False) -> None:
         compiled = self.compiled
+        highs = highs or self.highs
         lp = highspy.HighsLp()
         lp.num_col_ = compiled.n_cols
         lp.num_row_ = compiled.n_rows
@@ -105,10 +109,45 @@ class SolverSession:
         lp.a_matrix_.start_ = compiled.row_start
         lp.a_matrix_.index_ = compiled.col_index
         lp.a_matrix_.value_ = compiled.value
-        if self.is_mip:
+        if self.is_mip and not relax_integers:
             lp.integrality_ = np.where(compiled.is_integer, highspy.HighsVarType.kInteger,
                                        highspy.HighsVarType.kContinuous).tolist()
-        self.highs.passModel(lp)
+        highs.passModel(lp)
+
+    def irreducible_conflict(self, time_limit_s: float = 30.0) -> list[tuple[str, object, str]] | None:
+        """An irreducible infeasible subset of the LP relaxation, as (component name, index, bound).
+
+        ``bound`` is "lower", "upper" or "both"; rows and variable bounds come in one list. None when
+        the LP relaxation is feasible (only the integer choices make the model infeasible) or HiGHS
+        finds no IIS within the time limit.
+        """
+        import highspy
+
+        with _quiet_stdout():
+            highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("time_limit", float(time_limit_s))
+        highs.setOptionValue("iis_strategy", IIS_STRATEGY)
+        self._pass_model(highspy, highs, relax_integers=True)
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
+            return None
+        status, iis = highs.getIis()
+        if status != highspy.HighsStatus.kOk or not iis.valid_:
+            return None
+        side = {2: "lower", 3: "upper", 4: "both"}
+        members: list[tuple[str, object, str]] = []
+        for row, bound in zip(iis.row_index_, iis.row_bound_):
+            first_name = self.compiled.row_name(int(row))
+            component, _, _ = first_name.partition("[")
+            first, keys = self.compiled.row_blocks[component]
+            members.append((component, keys[int(row) - first], side.get(int(bound), "both")))
+        for col, bound in zip(iis.col_index_, iis.col_bound_):
+            if int(bound) not in side:
+                continue
+            var = self.compiled.columns[int(col)]
+            members.append((var.parent_component().name, var.index(), side[int(bound)]))
+        return members
 
     def solve(self) -> Solution:
         """Run HiGHS on the loaded model and read the solution back into arrays."""
@@ -159,6 +198,8 @@ class SolverSession:
             solution.target_shortfall_t = self._value_array(values, m.target_shortfall_t, list(m.TARGETS))
             solution.deployment_shortfall_units = self._value_array(
                 values, m.deployment_shortfall_units, list(m.DEPLOYMENT))
+        if planning.options.budget_overrun_penalty_wan_yuan is not None:
+            solution.budget_overrun_wan_yuan = self._value_array(values, m.budget_overrun_wan_yuan, planning.years)
 
 
 def solve_model(planning: PlanningModel, settings: SolverSettings) -> tuple[Solution, SolverSession]:

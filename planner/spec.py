@@ -33,6 +33,9 @@ class ModelSpec:
     discount_rate: float
     budget_wan_yuan_by_year: dict[int, float]
     budget_total_wan_yuan: float = math.inf
+    target_mode: str = "strict"
+    penalty_wan_yuan_per_t: float = 1000.0
+    penalty_wan_yuan_per_unit: float = 10000.0
     solver: SolverSettings = field(default_factory=SolverSettings)
     raw: dict = field(default_factory=dict, compare=False)
 
@@ -40,12 +43,24 @@ class ModelSpec:
     def years(self) -> list[int]:
         return list(range(self.start_year, self.end_year + 1))
 
+    def build_options(self, elastic: bool | None = None):
+        """Model build switches from the spec; ``elastic`` overrides [targets] mode."""
+        from planner.model import BuildOptions
+
+        return BuildOptions(
+            elastic=self.target_mode == "elastic" if elastic is None else elastic,
+            penalty_wan_yuan_per_t=self.penalty_wan_yuan_per_t,
+            penalty_wan_yuan_per_unit=self.penalty_wan_yuan_per_unit,
+        )
+
     def with_budget(self, annual_wan_yuan: float) -> "ModelSpec":
         """The same spec with one investment limit for every year (``--budget``)."""
         from dataclasses import replace
 
         return replace(self, budget_wan_yuan_by_year={y: float(annual_wan_yuan) for y in self.years})
 
+
+TARGET_MODES = ("strict", "elastic")
 
 # key -> (kind, required, default, meaning); kinds: str, int, number, table
 SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
@@ -61,6 +76,13 @@ SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
         "annual_wan_yuan": ("number", False, None, "investment allowed in each year, 万元; absent = no limit"),
         "by_year": ("table", False, None, "investment allowed in named years, 万元, e.g. {2021 = 200000}"),
         "total_wan_yuan": ("number", False, None, "investment allowed over the whole horizon, 万元"),
+    },
+    "targets": {
+        "mode": ("str", False, "strict", "strict: every target must be met; elastic: targets may fall short at a penalty"),
+        "penalty_wan_yuan_per_t": ("number", False, 1000.0,
+                                   "elastic mode: penalty per tonne of target shortfall, 万元/t"),
+        "penalty_wan_yuan_per_unit": ("number", False, 10000.0,
+                                      "elastic mode: penalty per unit of deployment shortfall, 万元/unit"),
     },
     "solver": {
         "time_limit_s": ("number", False, 60.0, "solver time limit, seconds"),
@@ -136,6 +158,13 @@ def spec_from_dict(raw: dict, path: Path) -> ModelSpec:
         raise InputError(problems)
 
     model, budget, solver = values["model"], values["budget"], values["solver"]
+    targets = values["targets"]
+    if targets["mode"] not in TARGET_MODES:
+        problems.append(Problem(label, f"[targets] mode must be one of {', '.join(TARGET_MODES)} "
+                                       f"(got {targets['mode']!r})"))
+    for key in ("penalty_wan_yuan_per_t", "penalty_wan_yuan_per_unit"):
+        if targets[key] <= 0:
+            problems.append(Problem(label, f"[targets] {key} must be > 0 (got {targets[key]})"))
     base, start, end = model["base_year"], model["start_year"], model["end_year"]
     if not base <= start <= end:
         problems.append(Problem(label, f"years must satisfy base_year <= start_year <= end_year "
@@ -184,6 +213,9 @@ def spec_from_dict(raw: dict, path: Path) -> ModelSpec:
         discount_rate=float(rate),
         budget_wan_yuan_by_year=by_year,
         budget_total_wan_yuan=math.inf if total is None else float(total),
+        target_mode=str(targets["mode"]),
+        penalty_wan_yuan_per_t=float(targets["penalty_wan_yuan_per_t"]),
+        penalty_wan_yuan_per_unit=float(targets["penalty_wan_yuan_per_unit"]),
         solver=SolverSettings(float(solver["time_limit_s"]), float(solver["mip_gap"])),
         raw=raw,
     )

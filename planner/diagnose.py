@@ -1,0 +1,264 @@
+"""Explain an infeasible plan in the planner's terms: which targets cannot be met, by how much, and the fix.
+
+Four views, cheapest first:
+1. screening: each target against the most its eligible measures could reach in its year
+   (potential, ramp, first year and lifetime permitting), and against the least investment
+   that could reach it with the budgets of the years up to it;
+2. the least shortfall: the same model re-solved with elastic targets;
+3. the budget that would do: targets strict, every yearly budget allowed to overrun at a price;
+4. the conflict: an irreducible infeasible subset (IIS) of the LP relaxation, named by target,
+   budget year and measure limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.inputs import PlanningData
+from planner.model import BuildOptions, build_model, required_abatement_t, tagged_measures
+from planner.schema import POLLUTANT_LABELS_EN, POLLUTANTS
+from planner.solve import SolverSession
+
+# Above this many rows an IIS is skipped: HiGHS's IIS search grows fast with model size
+# (23 s at 1,000 measures x 30 years in docs/performance.md) and the elastic views already say
+# what to change.
+IIS_MAX_ROWS = 20_000
+# Price of one 万元 of budget overrun in the diagnosis model: high enough that money is added only
+# where the targets need it.
+OVERRUN_PENALTY_WAN_YUAN = 1_000.0
+# Shortfalls and overruns below this are solver noise.
+REPORT_TOL = 1e-6
+
+
+@dataclass
+class Diagnosis:
+    unreachable: list[dict] = field(default_factory=list)
+    budget_bound: list[dict] = field(default_factory=list)
+    shortfalls: list[dict] = field(default_factory=list)
+    extra_budget_wan_yuan: dict[int, float] | None = None
+    conflict: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fixes: list[str] = field(default_factory=list)
+
+    def to_record(self) -> dict:
+        return {
+            "unreachable_targets": self.unreachable,
+            "budget_bound_targets": self.budget_bound,
+            "least_shortfalls": self.shortfalls,
+            "extra_budget_wan_yuan_by_year": (None if self.extra_budget_wan_yuan is None else
+                                              {str(y): v for y, v in self.extra_budget_wan_yuan.items()}),
+            "conflict": self.conflict,
+            "notes": self.notes,
+            "fixes": self.fixes,
+        }
+
+    def explain(self) -> str:
+        lines = ["Why the plan is infeasible:"]
+        for item in self.unreachable:
+            lines.append(f"  - {item['target']} needs {item['required']:,.1f} {item['unit']}, but its measures "
+                         f"can reach at most {item['max_reachable']:,.1f} in {item['year']} whatever the budget "
+                         f"(potential, ramp, first year and lifetime permitting).")
+        for item in self.budget_bound:
+            lines.append(f"  - {item['target']} needs at least {item['min_capex_wan_yuan']:,.0f} 万元 of investment "
+                         f"by {item['year']}, but the budgets of {item['years']} allow "
+                         f"{item['budget_wan_yuan']:,.0f} 万元.")
+        if self.shortfalls:
+            lines.append("  With the budgets as they are, the closest plan falls short on:")
+            for item in self.shortfalls:
+                lines.append(f"    {item['target']}: reaches {item['achieved']:,.1f} of {item['required']:,.1f} "
+                             f"{item['unit']} (short by {item['shortfall']:,.1f})")
+        if self.conflict:
+            lines.append("  These conflict (an irreducible set; relax any one of them):")
+            lines.extend(f"    {name}" for name in self.conflict)
+        lines.extend(f"  Note: {note}" for note in self.notes)
+        if self.fixes:
+            lines.append("What would fix it:")
+            lines.extend(f"  - {fix}" for fix in self.fixes)
+        return "\n".join(lines)
+
+
+def target_name(data: PlanningData, k: int) -> str:
+    target = data.targets[k]
+    label = POLLUTANT_LABELS_EN[target.pollutant]
+    if target.kind == "intensity_reduction":
+        what = f"{label} intensity -{100 * target.value:g} %"
+    elif target.kind == "reduction":
+        what = f"{label} reduction >= {target.value:,.0f} t"
+    else:
+        what = f"{label} cap <= {target.value:,.0f} t"
+    return f"{what} in {target.year} (targets.csv line {target.line})"
+
+
+def deployment_name(data: PlanningData, k: int) -> str:
+    row = data.deployment[k]
+    return f"deployment {row.tag} >= {row.min_units:,.0f} in {row.year} (deployment.csv line {row.line})"
+
+
+def max_active_units(data: PlanningData, year: int) -> np.ndarray:
+    """Most units of each measure that can be active in ``year``: potential, ramp, first year, life."""
+    measures, spec = data.measures, data.spec
+    earliest = np.maximum.reduce([np.full(len(measures), spec.start_year), measures.first_year,
+                                  year - measures.lifetime_yr + 1])
+    addable_years = np.clip(year - earliest + 1, 0, None)
+    by_ramp = np.where(np.isinf(measures.max_add_per_yr), np.inf, measures.max_add_per_yr * addable_years)
+    return np.where(addable_years > 0, np.minimum(measures.potential, by_ramp), 0.0)
+
+
+def _best_of_groups(data: PlanningData, contribution: np.ndarray) -> float:
+    """Sum of contributions where, in each exclusive group, only the largest member counts."""
+    total, best = 0.0, {}
+    for i, group in enumerate(data.measures.group):
+        if group:
+            best[group] = max(best.get(group, 0.0), contribution[i])
+        else:
+            total += contribution[i]
+    return total + sum(best.values())
+
+
+def screen(data: PlanningData) -> tuple[list[dict], list[dict]]:
+    """Targets out of reach whatever the budget, and targets out of reach of the budgets up to their year."""
+    measures, spec = data.measures, data.spec
+    unreachable, budget_bound = [], []
+    for k, target in enumerate(data.targets):
+        j = POLLUTANTS.index(target.pollutant)
+        required = required_abatement_t(target, data)
+        rate = np.clip(measures.abatement_t_per_yr[:, j], 0, None)
+        reach = max_active_units(data, target.year) * rate
+        most = _best_of_groups(data, reach)
+        name = target_name(data, k)
+        if required > most + REPORT_TOL * max(1.0, abs(required)):
+            unreachable.append({"target": name, "year": target.year, "required": required, "unit": "t abated",
+                                "max_reachable": most, "missing": required - most})
+            continue
+        minimum = _min_capex(measures.capex_wan_yuan, rate, reach, required)
+        years = [y for y in spec.years if y <= target.year]
+        budget = sum(spec.budget_wan_yuan_by_year[y] for y in years)
+        budget = min(budget, spec.budget_total_wan_yuan)
+        if minimum > budget * (1 + 1e-9):
+            budget_bound.append({"target": name, "year": target.year, "min_capex_wan_yuan": minimum,
+                                 "budget_wan_yuan": budget, "years": f"{years[0]}-{years[-1]}"})
+    for k, row in enumerate(data.deployment):
+        tagged = tagged_measures(data, row)
+        reach = np.zeros(len(measures))
+        reach[tagged] = max_active_units(data, row.year)[tagged]
+        most = _best_of_groups(data, reach)
+        if row.min_units > most + REPORT_TOL * max(1.0, row.min_units):
+            unreachable.append({"target": deployment_name(data, k), "year": row.year, "required": row.min_units,
+                                "unit": "units", "max_reachable": most, "missing": row.min_units - most})
+    return unreachable, budget_bound
+
+
+def _min_capex(capex: np.ndarray, rate: np.ndarray, reach: np.ndarray, required: float) -> float:
+    """Least investment that abates ``required`` t (fractional knapsack: cheapest capex per tonne first)."""
+    if required <= 0:
+        return 0.0
+    useful = rate > 0
+    order = np.argsort(np.where(useful, capex / np.where(useful, rate, 1), np.inf), kind="stable")
+    spent, left = 0.0, required
+    for i in order:
+        if not useful[i] or left <= 0:
+            break
+        take = min(reach[i], left)
+        spent += take / rate[i] * capex[i]
+        left -= take
+    return spent if left <= 0 else math.inf
+
+
+def diagnose(data: PlanningData, session: SolverSession, time_limit_s: float) -> Diagnosis:
+    """All four views of an infeasible strict run, and the fixes they point to."""
+    diagnosis = Diagnosis()
+    diagnosis.unreachable, diagnosis.budget_bound = screen(data)
+    spec = data.spec
+    options = spec.build_options(elastic=True)
+
+    elastic = build_model(data, options)
+    solution = SolverSession(elastic, spec.solver).solve()
+    if solution.units_active is not None:
+        _least_shortfalls(data, elastic, solution, diagnosis)
+    else:
+        diagnosis.notes.append(f"the elastic re-solve ended '{solution.status}'")
+
+    overrun = build_model(data, BuildOptions(budget_overrun_penalty_wan_yuan=OVERRUN_PENALTY_WAN_YUAN))
+    overrun_solution = SolverSession(overrun, spec.solver).solve()
+    if overrun_solution.budget_overrun_wan_yuan is not None:
+        diagnosis.extra_budget_wan_yuan = {
+            t: float(v) for t, v in zip(overrun.years, overrun_solution.budget_overrun_wan_yuan) if v > REPORT_TOL}
+
+    if session.compiled.n_rows <= IIS_MAX_ROWS:
+        members = session.irreducible_conflict(time_limit_s)
+        if members is None:
+            diagnosis.notes.append("the LP relaxation is feasible: only the whole-unit (integer) and "
+                                   "exclusive-group choices make the targets unreachable" if session.is_mip
+                                   else "no irreducible conflict was found within the time limit")
+        else:
+            diagnosis.conflict = conflict_names(data, members)
+    else:
+        diagnosis.notes.append(f"no conflict set computed: the model has {session.compiled.n_rows:,} rows "
+                               f"(limit {IIS_MAX_ROWS:,})")
+    diagnosis.fixes = _fixes(diagnosis)
+    return diagnosis
+
+
+def _least_shortfalls(data, planning, solution, diagnosis: Diagnosis) -> None:
+    for k in range(len(data.targets)):
+        short = float(solution.target_shortfall_t[k])
+        if short > REPORT_TOL * max(1.0, abs(planning.required_abatement_t[k])):
+            required = planning.required_abatement_t[k]
+            diagnosis.shortfalls.append({"target": target_name(data, k), "year": data.targets[k].year,
+                                         "required": required, "achieved": required - short,
+                                         "shortfall": short, "unit": "t abated"})
+    for k, row in enumerate(data.deployment):
+        short = float(solution.deployment_shortfall_units[k])
+        if short > REPORT_TOL * max(1.0, row.min_units):
+            diagnosis.shortfalls.append({"target": deployment_name(data, k), "year": row.year,
+                                         "required": row.min_units, "achieved": row.min_units - short,
+                                         "shortfall": short, "unit": "units"})
+
+
+def conflict_names(data: PlanningData, members: list[tuple[str, object, str]]) -> list[str]:
+    """IIS members in the planner's words; the stock-balance bookkeeping rows are left out."""
+    measures, spec = data.measures, data.spec
+    names: list[str] = []
+    for component, key, bound in members:
+        if component == "target_row":
+            names.append(target_name(data, key))
+        elif component == "deployment_row":
+            names.append(deployment_name(data, key))
+        elif component == "budget_limit":
+            names.append(f"budget {key}: {spec.budget_wan_yuan_by_year[key]:,.0f} 万元")
+        elif component == "budget_total_limit":
+            names.append(f"total budget: {spec.budget_total_wan_yuan:,.0f} 万元")
+        elif component == "units_added" and bound != "lower":
+            i, year = key
+            if year < measures.first_year[i]:
+                names.append(f"first year of {measures.names[i]} ({measures.ids[i]}): {measures.first_year[i]}")
+            else:
+                names.append(f"ramp limit of {measures.names[i]} ({measures.ids[i]}): "
+                             f"{measures.max_add_per_yr[i]:,g} {measures.units[i]}/yr")
+        elif component == "units_active" and bound != "lower":
+            i, _year = key
+            names.append(f"potential of {measures.names[i]} ({measures.ids[i]}): "
+                         f"{measures.potential[i]:,g} {measures.units[i]}")
+        elif component == "exclusive_group_link":
+            names.append(f"exclusive group {measures.group[key[0]]}")
+        elif component == "exclusive_group_limit":
+            names.append(f"exclusive group {key}")
+    return list(dict.fromkeys(names))
+
+
+def _fixes(diagnosis: Diagnosis) -> list[str]:
+    fixes = []
+    for item in diagnosis.unreachable:
+        fixes.append(f"relax {item['target']} by at least {item['missing']:,.1f} {item['unit']}, or add measures "
+                     "that can reach it (more potential, faster ramp, earlier first year)")
+    if diagnosis.extra_budget_wan_yuan:
+        years = ", ".join(f"{y}: +{v:,.0f}" for y, v in sorted(diagnosis.extra_budget_wan_yuan.items()))
+        fixes.append(f"raise the yearly budgets (万元) — {years} — and every target can be met")
+    elif not diagnosis.unreachable and diagnosis.extra_budget_wan_yuan is not None:
+        fixes.append("more budget alone does not help: relax the targets listed above")
+    for item in diagnosis.shortfalls:
+        fixes.append(f"or, at the present budgets, relax {item['target']} by {item['shortfall']:,.1f} {item['unit']}")
+    return fixes
