@@ -29,6 +29,9 @@ from planner.spec import ModelSpec
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "f"}
+# Larger magnitudes are taken as typos or unit mistakes: HiGHS treats 1e20 as infinite and a
+# city's emissions, GDP and budgets are far below this in the contract's units.
+MAX_MAGNITUDE = 1e12
 # The first line of data in a CSV is line 2 (line 1 is the header).
 FIRST_DATA_LINE = 2
 
@@ -95,6 +98,7 @@ class PlanningData:
     targets: list[Target]
     deployment: list[DeploymentTarget]
     input_sha256: dict[str, str]
+    warnings: list[str]
 
 
 class _FileReader:
@@ -172,6 +176,10 @@ class _FileReader:
             return [str(column.default or "")] * len(self.frame)
         cells = self.frame[name]
         self._blank_check(column, cells)
+        formula = cells.str.startswith("=").to_numpy()
+        for i in np.flatnonzero(formula):
+            self.add(f"looks like a spreadsheet formula ({cells.iloc[i]!r}); write the value itself, "
+                     "not a formula", int(self.lines()[i]), name)
         return cells.tolist()
 
     def number(self, name: str, integer: bool = False) -> np.ndarray:
@@ -185,15 +193,19 @@ class _FileReader:
         values = pd.to_numeric(cells.str.replace(",", "", regex=False).where(~blank, "nan"),
                                errors="coerce").to_numpy(dtype=float, copy=True)
         bad = ~blank & ~np.isfinite(values)
+        bad |= ~blank & np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)
         if integer:
-            bad |= ~blank & np.isfinite(values) & (np.mod(values, 1) != 0)
+            with np.errstate(invalid="ignore"):
+                bad |= ~blank & np.isfinite(values) & (np.mod(values, 1) != 0)
         if column.minimum is not None:
             below = (values <= column.minimum) if column.strict else (values < column.minimum)
             bad |= ~blank & np.isfinite(values) & below
         lines = self.lines()
         raw = cells.to_numpy()
         for i in np.flatnonzero(bad):
-            self.add(f"must be {column.rule()} (got {raw[i]!r})", int(lines[i]), name)
+            self.add(f"must be {column.rule()}, at most 1e12 in size (got {raw[i]!r})" if
+                     np.isfinite(values[i]) and abs(values[i]) > MAX_MAGNITUDE else
+                     f"must be {column.rule()} (got {raw[i]!r})", int(lines[i]), name)
         values[blank] = default
         values[bad] = default if np.isfinite(default) else 0.0
         return values
@@ -240,7 +252,33 @@ def load_data(spec: ModelSpec) -> PlanningData:
         targets=targets,
         deployment=deployment,
         input_sha256={name: r.sha256 for name, r in readers.items() if r.sha256},
+        warnings=numeric_warnings(measures, str(readers["measures.csv"].path)),
     )
+
+
+# Coefficients spanning more than this ratio make the LP numerically fragile (HiGHS warns above
+# about 1e9 as well); the planner names the rows so the user can rescale a unit of adoption.
+COEFFICIENT_RANGE_WARNING = 1e9
+
+
+def numeric_warnings(measures: Measures, label: str) -> list[str]:
+    """Warn about data whose non-zero magnitudes span many orders of magnitude, naming the rows."""
+    warnings = []
+    columns = {"capex_wan_yuan": measures.capex_wan_yuan, "potential": measures.potential,
+               **{f"{p}_t_per_yr": measures.abatement_t_per_yr[:, j] for j, p in enumerate(POLLUTANTS)}}
+    for name, values in columns.items():
+        magnitude = np.abs(values)
+        nonzero = np.flatnonzero(magnitude > 0)
+        if len(nonzero) < 2:
+            continue
+        low, high = nonzero[np.argmin(magnitude[nonzero])], nonzero[np.argmax(magnitude[nonzero])]
+        if magnitude[high] / magnitude[low] > COEFFICIENT_RANGE_WARNING:
+            warnings.append(
+                f"{label}: {name} spans {magnitude[high] / magnitude[low]:.1e}x, from {values[low]:g} "
+                f"(line {low + FIRST_DATA_LINE}, {measures.ids[low]}) to {values[high]:g} "
+                f"(line {high + FIRST_DATA_LINE}, {measures.ids[high]}); results may be inaccurate. "
+                "Rescale the unit of adoption of one of them (e.g. kt instead of t) to narrow the range.")
+    return warnings
 
 
 def _measures(reader: _FileReader, spec: ModelSpec) -> Measures:

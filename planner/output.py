@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +20,8 @@ MARKER_KEY = "planner_results_format"
 RESULTS_FORMAT = 1
 # CSVs are written as UTF-8 with a byte-order mark so that Excel shows Chinese text correctly.
 CSV_ENCODING = "utf-8-sig"
+# Tests set this to slow writing down so that a run can be killed mid-write.
+_TEST_WRITE_DELAY_S = float(os.environ.get("PLANNER_TEST_WRITE_DELAY_S", "0") or 0)
 
 
 def is_planner_results(folder: Path) -> bool:
@@ -55,6 +58,30 @@ def _json_default(value):
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _recover_stale(parent: Path, out_dir: Path) -> None:
+    """Clean up after a run that was killed while writing: drop its staging folder and, if it was
+    killed in the instant between the two renames, put the previous results back."""
+    for leftover in parent.glob(f".{out_dir.name}.*-*-*"):
+        kind, _, rest = leftover.name[len(out_dir.name) + 2:].partition("-")
+        pid = rest.split("-")[0]
+        if not pid.isdigit() or _pid_alive(int(pid)):
+            continue
+        if kind == "old" and not out_dir.exists():
+            leftover.rename(out_dir)
+        elif kind in ("tmp", "old"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def write_results(out_dir: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` (name -> content) as the folder ``out_dir``, all or nothing.
 
@@ -65,7 +92,8 @@ def write_results(out_dir: Path, files: dict[str, bytes]) -> None:
     check_writable(out_dir)
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex[:8]
+    _recover_stale(parent, out_dir)
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging = parent / f".{out_dir.name}.tmp-{token}"
     retired = parent / f".{out_dir.name}.old-{token}"
     staging.mkdir()
@@ -78,6 +106,8 @@ def write_results(out_dir: Path, files: dict[str, bytes]) -> None:
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())
+            if _TEST_WRITE_DELAY_S:
+                time.sleep(_TEST_WRITE_DELAY_S)
         if out_dir.exists():
             for child in sorted(out_dir.iterdir()):
                 if child.is_dir() and is_planner_results(child) and not (staging / child.name).exists():

@@ -55,6 +55,8 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
         check_writable(out_dir)
     say(f"reading {spec.inputs_dir}")
     data = load_data(spec)
+    for warning in data.warnings:
+        say(f"warning: {warning}")
     timings["read_validate_s"] = time.perf_counter() - clock
 
     tic = time.perf_counter()
@@ -173,6 +175,7 @@ def summary_record(spec: ModelSpec, data: PlanningData, solution: Solution, tabl
             "mip_gap_setting": spec.solver.mip_gap,
         },
         "message": solution.message,
+        "warnings": data.warnings,
         "versions": versions(),
         "inputs_sha256": dict(sorted(data.input_sha256.items())),
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
