@@ -82,8 +82,11 @@ def _progress(message: str) -> None:
               help="Results folder (default: results/<model name>/). Replaced only by a complete run.")
 @click.option("--budget", "budget_wan_yuan", type=click.FloatRange(min=0), default=None,
               help="Investment allowed in every year, 万元; overrides the spec's [budget].")
+@click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply; results go to "
+                                             "results/<model>/<scenario>/.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the status line.")
-def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, quiet: bool) -> None:
+def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, scenario: str | None,
+        quiet: bool) -> None:
     """Solve a model and write its results folder.
 
     SPEC is a model spec (TOML); without it the default Guiyang/Gui'an model is run. Writes
@@ -96,7 +99,7 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, qu
     spec_path = _spec_or_default(spec)
     started = time.perf_counter()
     outcome = run_model(spec_path, Path(out_dir) if out_dir else None, budget_wan_yuan,
-                        progress=None if quiet else _progress)
+                        progress=None if quiet else _progress, scenario=scenario)
     solution, tables = outcome.solution, outcome.tables
     if not quiet and solution.units_active is not None:
         target_pollutants = sorted({t.pollutant for t in outcome.data.targets},
@@ -126,17 +129,31 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, qu
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
 def validate(spec: str | None) -> None:
-    """Check a model spec and its data files without solving.
+    """Check a model spec, its data files and every scenario, without solving.
 
     Reports every problem at once, with file, line, column and the fix; exit code 3 if any.
     """
+
+    from planner.errors import InputError
     from planner.inputs import load_data
+    from planner.scenarios import scenario_names
     from planner.spec import load_spec
 
     spec_obj = load_spec(_spec_or_default(spec))
     data = load_data(spec_obj)
     click.echo(f"{spec_obj.path}: valid. {len(data.measures)} measures, {len(data.targets)} targets, "
                f"{len(data.deployment)} deployment targets, years {spec_obj.start_year}-{spec_obj.end_year}.")
+    problems = []
+    for name in scenario_names(spec_obj.raw):
+        try:
+            scenario_spec = load_spec(spec_obj.path, name)
+            load_data(scenario_spec)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        click.echo(f"  scenario {name}: valid. {scenario_spec.scenario_description}")
+    if problems:
+        raise InputError(problems)
 
 
 @main.command()

@@ -94,7 +94,8 @@ def target_name(data: PlanningData, k: int) -> str:
 
 def deployment_name(data: PlanningData, k: int) -> str:
     row = data.deployment[k]
-    return f"deployment {row.tag} >= {row.min_units:,.0f} in {row.year} (deployment.csv line {row.line})"
+    where = f"deployment.csv line {row.line}" if row.line else "scenario force_measures"
+    return f"deployment {row.tag} >= {row.min_units:,.0f} in {row.year} ({where})"
 
 
 def max_active_units(data: PlanningData, year: int) -> np.ndarray:

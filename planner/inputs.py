@@ -61,6 +61,13 @@ class Measures:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def subset(self, keep: list[int]) -> "Measures":
+        """The measures at positions ``keep``, in that order."""
+        values = {}
+        for name, value in self.__dict__.items():
+            values[name] = value[keep] if isinstance(value, np.ndarray) else [value[i] for i in keep]
+        return Measures(**values)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -235,6 +242,8 @@ def load_data(spec: ModelSpec) -> PlanningData:
         raise InputError([Problem(str(spec.path), f"data folder {folder} (from [model] inputs) does not exist; "
                                                   "fix the inputs path, relative to the spec file")])
     readers = {name: _FileReader(folder / name, cols, problems) for name, cols in FILES.items()}
+    if spec.targets_file is not None:
+        readers["targets.csv"] = _FileReader(spec.targets_file, FILES["targets.csv"], problems)
     loaded = {name: reader.read(optional=name in OPTIONAL_FILES) for name, reader in readers.items()}
 
     measures = _measures(readers["measures.csv"], spec) if loaded["measures.csv"] else None
@@ -242,7 +251,14 @@ def load_data(spec: ModelSpec) -> PlanningData:
     targets = _targets(readers["targets.csv"], spec) if loaded["targets.csv"] else []
     deployment = (_deployment(readers["deployment.csv"], spec, measures)
                   if loaded["deployment.csv"] else [])
+    if measures is not None and not problems:
+        measures = _apply_measure_changes(measures, spec, problems)
     if problems or measures is None:
+        raise InputError(problems)
+    targets, deployment = _scale_targets(targets, deployment, bau, spec, problems)
+    deployment += [DeploymentTarget(spec.end_year, forced_tag(measure_id), units, 0)
+                   for measure_id, units in spec.force_measures.items()]
+    if problems:
         raise InputError(problems)
     return PlanningData(
         spec=spec,
@@ -279,6 +295,58 @@ def numeric_warnings(measures: Measures, label: str) -> list[str]:
                 f"(line {high + FIRST_DATA_LINE}, {measures.ids[high]}); results may be inaccurate. "
                 "Rescale the unit of adoption of one of them (e.g. kt instead of t) to narrow the range.")
     return warnings
+
+
+def forced_tag(measure_id: str) -> str:
+    """The tag a scenario's force_measures entry puts on its measure."""
+    return f"measure:{measure_id}"
+
+
+def _apply_measure_changes(measures: Measures, spec: ModelSpec, problems: list[Problem]) -> Measures:
+    """A scenario's exclude_measures and force_measures, applied to the catalogue."""
+    label = f"{spec.path} [scenarios.{spec.scenario}]"
+    known = set(measures.ids)
+    for measure_id in [*spec.exclude_measures, *spec.force_measures]:
+        if measure_id not in known:
+            problems.append(Problem(label, f"unknown measure {measure_id!r}; use ids from measures.csv"))
+    if problems:
+        return measures
+    tags = list(measures.tags)
+    for measure_id, units in spec.force_measures.items():
+        i = measures.ids.index(measure_id)
+        if measure_id in spec.exclude_measures:
+            problems.append(Problem(label, f"measure {measure_id!r} is both excluded and forced; keep one"))
+        elif units > measures.potential[i]:
+            problems.append(Problem(label, f"force_measures {measure_id} = {units:g} exceeds its potential "
+                                           f"{measures.potential[i]:g}"))
+        tags[i] = (*tags[i], forced_tag(measure_id))
+    measures = Measures(**{**measures.__dict__, "tags": tags})
+    keep = [i for i, measure_id in enumerate(measures.ids) if measure_id not in spec.exclude_measures]
+    return measures.subset(keep) if len(keep) < len(measures) else measures
+
+
+def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], bau: dict, spec: ModelSpec,
+                   problems: list[Problem]) -> tuple[list[Target], list[DeploymentTarget]]:
+    """A scenario's targets_scale (on ambition: tonnes, intensity fraction, cut below BAU) and deployment_scale."""
+    scale = spec.targets_scale
+    if scale != 1.0:
+        scaled = []
+        for target in targets:
+            if target.kind == "cap":
+                base = bau[target.pollutant][target.year]
+                value = base - (base - target.value) * scale
+            else:
+                value = target.value * scale
+            if target.kind == "intensity_reduction" and value >= 1:
+                problems.append(Problem(f"{spec.path} [scenarios.{spec.scenario}]",
+                                        f"targets_scale {scale:g} makes {target.label} (line {target.line}) "
+                                        f"a cut of {100 * value:g} %, which is impossible; use a smaller scale"))
+            scaled.append(Target(target.year, target.pollutant, target.kind, value, target.line))
+        targets = scaled
+    if spec.deployment_scale != 1.0:
+        deployment = [DeploymentTarget(d.year, d.tag, d.min_units * spec.deployment_scale, d.line)
+                      for d in deployment]
+    return targets, deployment
 
 
 def _measures(reader: _FileReader, spec: ModelSpec) -> Measures:

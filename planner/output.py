@@ -36,7 +36,8 @@ def check_writable(out_dir: Path) -> None:
     """Refuse before any work is done if ``out_dir`` holds something other than planner results."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ResultsFolderError(f"{out_dir} is a file, not a folder; choose another --out")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not is_planner_results(out_dir):
+    if out_dir.is_dir() and not is_planner_results(out_dir) and not all(
+            child.is_dir() and is_planner_results(child) for child in out_dir.iterdir()):
         raise ResultsFolderError(
             f"{out_dir} already holds files that are not planner results; the planner will not replace "
             "them. Choose an empty or new folder with --out, or move those files away.")

@@ -37,17 +37,19 @@ class RunOutcome:
 
 
 def default_out_dir(spec: ModelSpec) -> Path:
-    return Path("results") / spec.name
+    """results/<model>/ for the spec as written, results/<model>/<scenario>/ for a scenario."""
+    base = Path("results") / spec.name
+    return base / spec.scenario if spec.scenario else base
 
 
 def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: float | None = None,
-        progress: Progress | None = None, write: bool = True) -> RunOutcome:
+        progress: Progress | None = None, write: bool = True, scenario: str | None = None) -> RunOutcome:
     """Solve the model of ``spec_path`` and write its results folder (unless ``write`` is False)."""
     say = progress or (lambda message: None)
     clock = time.perf_counter()
     timings: dict[str, float] = {}
 
-    spec = load_spec(spec_path)
+    spec = load_spec(spec_path, scenario)
     if budget_wan_yuan is not None:
         spec = spec.with_budget(budget_wan_yuan)
     out_dir = out_dir if out_dir is not None else default_out_dir(spec)
@@ -145,6 +147,8 @@ def summary_record(spec: ModelSpec, data: PlanningData, solution: Solution, tabl
         "target_mode": spec.target_mode,
         **_cost_split(spec, solution),
         "model": spec.name,
+        "scenario": spec.scenario,
+        "scenario_description": spec.scenario_description,
         "spec_file": str(spec.path.resolve()),
         "inputs_dir": str(spec.inputs_dir),
         "horizon": {"base_year": spec.base_year, "start_year": spec.start_year, "end_year": spec.end_year},

@@ -33,6 +33,13 @@ class ModelSpec:
     discount_rate: float
     budget_wan_yuan_by_year: dict[int, float]
     budget_total_wan_yuan: float = math.inf
+    scenario: str | None = None
+    scenario_description: str = ""
+    targets_scale: float = 1.0
+    deployment_scale: float = 1.0
+    targets_file: Path | None = None
+    exclude_measures: tuple[str, ...] = ()
+    force_measures: dict[str, float] = field(default_factory=dict)
     target_mode: str = "strict"
     penalty_wan_yuan_per_t: float = 1000.0
     penalty_wan_yuan_per_unit: float = 10000.0
@@ -103,8 +110,8 @@ def _check_value(kind: str, value: object) -> bool:
     raise ValueError(kind)
 
 
-def load_spec(path: str | Path) -> ModelSpec:
-    """Read a model spec; raise one InputError listing every problem."""
+def load_spec(path: str | Path, scenario: str | None = None) -> ModelSpec:
+    """Read a model spec, with a named scenario applied; raise one InputError listing every problem."""
     path = Path(path)
     label = str(path)
     if not path.is_file():
@@ -118,19 +125,26 @@ def load_spec(path: str | Path) -> ModelSpec:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(label, f"is not valid TOML: {exc}; see https://toml.io for the syntax")]) from None
-    return spec_from_dict(raw, path)
+    return spec_from_dict(raw, path, scenario)
 
 
-def spec_from_dict(raw: dict, path: Path) -> ModelSpec:
-    """Check a parsed spec and resolve its defaults and paths."""
+def spec_from_dict(raw: dict, path: Path, scenario: str | None = None) -> ModelSpec:
+    """Check a parsed spec, apply the scenario, and resolve defaults and paths."""
+    from planner.scenarios import apply_scenario
+
     label = str(path)
     problems: list[Problem] = []
     values: dict[str, dict[str, object]] = {}
+    changes: dict = {}
+    if scenario is not None:
+        raw, changes = apply_scenario(raw, scenario, label, problems)
+        if problems:
+            raise InputError(problems)
 
     for table in raw:
-        if table not in SPEC_KEYS:
+        if table not in SPEC_KEYS and table != "scenarios":
             problems.append(Problem(label, f"unknown table [{table}]; valid tables are "
-                                           + ", ".join(f"[{t}]" for t in SPEC_KEYS)))
+                                           + ", ".join(f"[{t}]" for t in [*SPEC_KEYS, "scenarios.NAME"])))
     for table, keys in SPEC_KEYS.items():
         given = raw.get(table, {})
         if not isinstance(given, dict):
@@ -213,6 +227,13 @@ def spec_from_dict(raw: dict, path: Path) -> ModelSpec:
         discount_rate=float(rate),
         budget_wan_yuan_by_year=by_year,
         budget_total_wan_yuan=math.inf if total is None else float(total),
+        scenario=scenario,
+        scenario_description=changes.get("description", ""),
+        targets_scale=changes.get("targets_scale", 1.0),
+        deployment_scale=changes.get("deployment_scale", 1.0),
+        targets_file=(path.parent / changes["targets_file"]).resolve() if "targets_file" in changes else None,
+        exclude_measures=changes.get("exclude_measures", ()),
+        force_measures=changes.get("force_measures", {}),
         target_mode=str(targets["mode"]),
         penalty_wan_yuan_per_t=float(targets["penalty_wan_yuan_per_t"]),
         penalty_wan_yuan_per_unit=float(targets["penalty_wan_yuan_per_unit"]),
