@@ -16,20 +16,29 @@ from planner.solve import Solution
 MET_REL_TOL = 1e-6
 
 
+# 1 万元 = 10,000 元: shadow prices and cost-effectiveness are reported in 元 per tonne.
+YUAN_PER_WAN_YUAN = 1e4
+
+
 @dataclass
 class RunTables:
     plan: pd.DataFrame
     emissions: pd.DataFrame
     targets: pd.DataFrame
     by_year: pd.DataFrame
+    cost_effectiveness: pd.DataFrame
 
 
 def _met(achieved: float, required: float) -> bool:
     return achieved >= required - MET_REL_TOL * max(1.0, abs(required))
 
 
-def build_tables(planning: PlanningModel, solution: Solution) -> RunTables:
-    """plan.csv, emissions.csv and targets.csv rows, plus a by-year overview for the terminal."""
+def build_tables(planning: PlanningModel, solution: Solution, shadow: dict | None = None) -> RunTables:
+    """plan.csv, emissions.csv, targets.csv and cost_effectiveness.csv rows, plus a by-year overview.
+
+    ``shadow`` (from ``SolverSession.shadow_prices``) adds marginal abatement costs to the targets
+    and the value of budget to the years.
+    """
     data, years = planning.data, planning.years
     measures = data.measures
     n_measures, n_years = len(measures), len(years)
@@ -59,7 +68,7 @@ def build_tables(planning: PlanningModel, solution: Solution) -> RunTables:
            for j, p in enumerate(POLLUTANTS)},
     })
 
-    targets = _target_table(planning, solution, abated, active)
+    targets = _target_table(planning, solution, abated, active, shadow)
     emissions = _emission_table(planning, abated, targets)
     by_year = pd.DataFrame({
         "year": years,
@@ -69,12 +78,44 @@ def build_tables(planning: PlanningModel, solution: Solution) -> RunTables:
         "measures_active": (active > 0).sum(axis=0),
         **{f"{p}_abated_t": abated[j] for j, p in enumerate(POLLUTANTS)},
     })
-    return RunTables(plan=plan, emissions=emissions, targets=targets, by_year=by_year)
+    if shadow is not None:
+        budget_value = shadow["budget_wan_yuan_per_wan_yuan"]
+        by_year["budget_shadow_price_wan_yuan_per_wan_yuan"] = [
+            -budget_value[t] if t in budget_value else 0.0 for t in years]
+    return RunTables(plan=plan, emissions=emissions, targets=targets, by_year=by_year,
+                     cost_effectiveness=cost_effectiveness_table(planning))
+
+
+def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
+    """Static cost per tonne of each measure: equivalent annual cost / abatement per unit, in 元/t.
+
+    The data behind a MAC curve: sort by ``co2_yuan_per_t`` and give each measure the width
+    ``co2_potential_t_per_yr`` (potential x abatement per unit). Blank where the measure does not
+    cut that pollutant; negative where it saves money.
+    """
+    measures = planning.data.measures
+    annual = planning.annual_cost_wan_yuan_per_unit
+    table = pd.DataFrame({
+        "measure": measures.ids, "name": measures.names, "sector": measures.sectors, "unit": measures.units,
+        "annualised_cost_wan_yuan_per_unit_yr": annual,
+        "potential": measures.potential,
+    })
+    for j, p in enumerate(POLLUTANTS):
+        rate = measures.abatement_t_per_yr[:, j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table[f"{p}_yuan_per_t"] = np.where(rate > 0, annual * YUAN_PER_WAN_YUAN / rate, np.nan)
+        table[f"{p}_potential_t_per_yr"] = measures.potential * rate
+    return table
 
 
 def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarray,
-                  active: np.ndarray) -> pd.DataFrame:
+                  active: np.ndarray, shadow: dict | None) -> pd.DataFrame:
+    """One row per target and deployment row. Shadow prices are the cost of requiring one more
+    tonne (元/t, >= 0), one more unit (元/unit), or one more intensity percentage point (万元)."""
     data = planning.data
+    base = data.spec.base_year
+    target_dual = shadow["target_wan_yuan_per_t"] if shadow else np.full(len(data.targets), np.nan)
+    deploy_dual = shadow["deployment_wan_yuan_per_unit"] if shadow else np.full(len(data.deployment), np.nan)
     year_pos = {t: k for k, t in enumerate(planning.years)}
     rows = []
     for k, target in enumerate(data.targets):
@@ -88,17 +129,27 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
             "required_abatement": required, "achieved_abatement": achieved,
             "emission_limit_t": bau - required, "emissions_t": bau - achieved,
             "shortfall": max(0.0, required - achieved), "met": _met(achieved, required),
+            "shadow_price_yuan_per_t": target_dual[k] * YUAN_PER_WAN_YUAN,
+            "shadow_price_yuan_per_unit": np.nan,
+            # dR/dv = BAU_b GDP_t / GDP_b tonnes per unit fraction; a point is 0.01.
+            "shadow_price_wan_yuan_per_point": (
+                target_dual[k] * 0.01 * data.bau_t[target.pollutant][base] * data.gdp_yi_yuan[target.year]
+                / data.gdp_yi_yuan[base] if target.kind == "intensity_reduction" else np.nan),
         })
-    for row in data.deployment:
+    for k, row in enumerate(data.deployment):
         achieved = float(active[tagged_measures(data, row), year_pos[row.year]].sum())
         rows.append({
             "year": row.year, "kind": "deployment", "subject": row.tag, "value": row.min_units,
             "unit": "units", "required_abatement": row.min_units, "achieved_abatement": achieved,
             "emission_limit_t": np.nan, "emissions_t": np.nan,
             "shortfall": max(0.0, row.min_units - achieved), "met": _met(achieved, row.min_units),
+            "shadow_price_yuan_per_t": np.nan,
+            "shadow_price_yuan_per_unit": deploy_dual[k] * YUAN_PER_WAN_YUAN,
+            "shadow_price_wan_yuan_per_point": np.nan,
         })
     columns = ["year", "kind", "subject", "value", "unit", "required_abatement", "achieved_abatement",
-               "emission_limit_t", "emissions_t", "shortfall", "met"]
+               "emission_limit_t", "emissions_t", "shortfall", "met", "shadow_price_yuan_per_t",
+               "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point"]
     table = pd.DataFrame(rows, columns=columns)
     return table.rename(columns={"required_abatement": "required", "achieved_abatement": "achieved"})
 

@@ -78,8 +78,12 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
         timings["diagnose_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
-    tables = build_tables(planning, solution)
+    shadow = session.shadow_prices(solution)
+    tables = build_tables(planning, solution, shadow)
     summary = summary_record(spec, data, solution, tables, timings)
+    summary["shadow_prices_from"] = (None if shadow is None else
+                                     "LP duals" if shadow["source"] == "lp" else
+                                     "duals of the LP with the integer choices fixed (MIP run)")
     if diagnosis is not None:
         summary["diagnosis"] = diagnosis.to_record()
     if write:
@@ -88,6 +92,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
             "plan.csv": csv_bytes(tables.plan),
             "emissions.csv": csv_bytes(tables.emissions),
             "targets.csv": csv_bytes(tables.targets),
+            "cost_effectiveness.csv": csv_bytes(tables.cost_effectiveness),
         }
         timings["write_s"] = time.perf_counter() - tic
         timings["total_s"] = time.perf_counter() - clock

@@ -114,6 +114,47 @@ class SolverSession:
                                        highspy.HighsVarType.kContinuous).tolist()
         highs.passModel(lp)
 
+    def shadow_prices(self, solution: Solution) -> dict | None:
+        """Row duals of the targets, deployment rows and yearly budgets at the solution.
+
+        Returns d(objective)/d(right-hand side): for target rows (>=) the cost of one more tonne
+        required, in 万元 per t; for budget rows (<=) the change in cost per extra 万元 of budget
+        (<= 0). For a MIP the duals come from the LP with every integer variable fixed at its
+        solution value ("fixed LP"), as is usual; ``source`` says which.
+        """
+        import highspy
+
+        if solution.units_active is None:
+            return None
+        highs, source = self.highs, "lp"
+        if self.is_mip:
+            values = np.asarray(self.highs.getSolution().col_value)
+            with _quiet_stdout():
+                highs = highspy.Highs()
+            highs.setOptionValue("output_flag", False)
+            highs.setOptionValue("time_limit", float(self.settings.time_limit_s))
+            self._pass_model(highspy, highs, relax_integers=True)
+            fixed = np.flatnonzero(self.compiled.is_integer)
+            rounded = np.round(values[fixed])
+            highs.changeColsBounds(len(fixed), fixed.astype(np.int32), rounded, rounded)
+            highs.run()
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            source = "fixed_lp"
+        duals = np.asarray(highs.getSolution().row_dual)
+
+        def block(name: str, keys) -> np.ndarray:
+            rows = self.compiled.rows_of(name)
+            return np.array([duals[rows[k]] if k in rows else 0.0 for k in keys])
+
+        model = self.planning.model
+        return {
+            "source": source,
+            "target_wan_yuan_per_t": block("target_row", list(model.TARGETS)),
+            "deployment_wan_yuan_per_unit": block("deployment_row", list(model.DEPLOYMENT)),
+            "budget_wan_yuan_per_wan_yuan": dict(zip(self.planning.years, block("budget_limit", self.planning.years))),
+        }
+
     def irreducible_conflict(self, time_limit_s: float = 30.0) -> list[tuple[str, object, str]] | None:
         """An irreducible infeasible subset of the LP relaxation, as (component name, index, bound).
 

@@ -15,7 +15,7 @@ from helpers import write_dataset
 from planner.paths import shipped_spec
 from planner.runner import run
 
-RESULT_FILES = ["emissions.csv", "plan.csv", "summary.json", "targets.csv"]
+RESULT_FILES = ["cost_effectiveness.csv", "emissions.csv", "plan.csv", "summary.json", "targets.csv"]
 
 
 def planner_process(*args: str, env_extra: dict | None = None) -> subprocess.Popen:
