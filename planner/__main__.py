@@ -2,4 +2,5 @@
 
 from planner.cli import main
 
-main(obj={})
+if __name__ == "__main__":  # guarded: sweep worker processes re-import this module
+    main(obj={})

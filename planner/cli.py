@@ -128,6 +128,50 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--budget", "budget_range", required=True, metavar="START:STOP:STEP",
+              help="Yearly budgets to try, 万元, e.g. 100000:400000:20000 (STOP included).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Sweep folder (default: results/<model>[/<scenario>]/sweep/).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes; each builds the model once and solves its share of the points.")
+@click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply first.")
+def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, scenario: str | None) -> None:
+    """Solve the model at every yearly budget in a range and compare what each buys.
+
+    Targets are elastic in a sweep: an under-funded point reports its shortfall instead of
+    failing. One model is built and re-solved from the previous point's basis. Writes
+    sweep.csv (one row per budget), no_regret.csv (measures chosen at every budget) and a
+    run folder per point under points/.
+    """
+    from planner.display import format_table, number
+    from planner.output import check_writable, write_results
+    from planner.runner import default_out_dir
+    from planner.spec import load_spec
+    from planner.sweep import parse_budget_range
+    from planner.sweep import sweep as run_sweep
+
+    spec_path = _spec_or_default(spec)
+    budgets = parse_budget_range(budget_range)
+    spec_obj = load_spec(spec_path, scenario)
+    target = Path(out_dir) if out_dir else default_out_dir(spec_obj) / "sweep"
+    check_writable(target)
+    started = time.perf_counter()
+    with click.progressbar(length=len(budgets), label=f"sweeping {len(budgets)} budgets", file=sys.stderr) as bar:
+        outcome = run_sweep(spec_path, budgets, jobs=jobs, scenario=scenario, on_point=lambda b: bar.update(1))
+    write_results(target, outcome.files)
+    table = outcome.table
+    rows = [[number(r.budget_wan_yuan), r.status, number(r.cost_wan_yuan), number(r.total_capex_wan_yuan),
+             number(r.total_shortfall_t, 1), "yes 达标" if r.targets_met else "no 未达标"]
+            for r in table.itertuples()]
+    click.echo(format_table(["预算 budget 万元/yr", "status", "成本 cost 万元", "投资 capex 万元", "缺口 shortfall t",
+                             "达标 met"], rows, right={0, 2, 3, 4}))
+    core = ", ".join(outcome.no_regret) or "(none)"
+    click.echo(f"\nno-regret core (chosen at every budget): {core}")
+    click.echo(f"sweep of {len(budgets)} points in {time.perf_counter() - started:.1f} s; results in {target}")
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
 def validate(spec: str | None) -> None:
     """Check a model spec, its data files and every scenario, without solving.
 

@@ -78,6 +78,21 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
         timings["diagnose_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
+    tables, summary = tabulate(spec, data, planning, solution, session, timings, diagnosis)
+    if write:
+        say(f"writing {out_dir}")
+        timings["write_s"] = time.perf_counter() - tic
+        timings["total_s"] = time.perf_counter() - clock
+        summary["timings_s"] = {k: round(v, 4) for k, v in timings.items()}
+        write_results(out_dir, result_files(tables, summary))
+    return RunOutcome(spec, data, planning, solution, session, tables, summary,
+                      out_dir if write else None, timings, diagnosis)
+
+
+def tabulate(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solution: Solution,
+             session: SolverSession, timings: dict[str, float],
+             diagnosis: Diagnosis | None = None) -> tuple[RunTables, dict]:
+    """Result tables (with shadow prices) and the summary record of one solve."""
     shadow = session.shadow_prices(solution)
     tables = build_tables(planning, solution, shadow)
     summary = summary_record(spec, data, solution, tables, timings)
@@ -86,21 +101,18 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
                                      "duals of the LP with the integer choices fixed (MIP run)")
     if diagnosis is not None:
         summary["diagnosis"] = diagnosis.to_record()
-    if write:
-        say(f"writing {out_dir}")
-        files = {
-            "plan.csv": csv_bytes(tables.plan),
-            "emissions.csv": csv_bytes(tables.emissions),
-            "targets.csv": csv_bytes(tables.targets),
-            "cost_effectiveness.csv": csv_bytes(tables.cost_effectiveness),
-        }
-        timings["write_s"] = time.perf_counter() - tic
-        timings["total_s"] = time.perf_counter() - clock
-        summary["timings_s"] = {k: round(v, 4) for k, v in timings.items()}
-        files["summary.json"] = json_bytes(summary)
-        write_results(out_dir, files)
-    return RunOutcome(spec, data, planning, solution, session, tables, summary,
-                      out_dir if write else None, timings, diagnosis)
+    return tables, summary
+
+
+def result_files(tables: RunTables, summary: dict) -> dict[str, bytes]:
+    """The files of one run folder, by name."""
+    return {
+        "plan.csv": csv_bytes(tables.plan),
+        "emissions.csv": csv_bytes(tables.emissions),
+        "targets.csv": csv_bytes(tables.targets),
+        "cost_effectiveness.csv": csv_bytes(tables.cost_effectiveness),
+        "summary.json": json_bytes(summary),
+    }
 
 
 def versions() -> dict[str, str]:

@@ -114,6 +114,17 @@ class SolverSession:
                                        highspy.HighsVarType.kContinuous).tolist()
         highs.passModel(lp)
 
+    def set_budget(self, budget_wan_yuan_by_year: dict[int, float]) -> None:
+        """Change the yearly budget rows in place; the next solve starts from the current basis."""
+        rows = self.compiled.rows_of("budget_limit")
+        missing = [year for year in budget_wan_yuan_by_year if year not in rows]
+        if missing:
+            raise ValueError(f"the model was built without budget rows for {missing}")
+        positions = np.array([rows[year] for year in budget_wan_yuan_by_year], dtype=np.int32)
+        upper = np.array([budget_wan_yuan_by_year[year] for year in budget_wan_yuan_by_year], dtype=float)
+        self.compiled.row_upper[positions] = upper
+        self.highs.changeRowsBounds(len(positions), positions, self.compiled.row_lower[positions], upper)
+
     def shadow_prices(self, solution: Solution) -> dict | None:
         """Row duals of the targets, deployment rows and yearly budgets at the solution.
 

@@ -1,0 +1,187 @@
+"""Budget sweeps: one built model and one HiGHS instance re-solved at every budget point.
+
+Targets are elastic in a sweep, so an under-funded budget reports what it reaches instead of
+failing. Points are solved in increasing budget order so that each solve starts from the
+previous basis (a small change). With ``jobs > 1`` the points are dealt out to worker processes,
+each of which builds the model once and sweeps its own points in increasing order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import PlannerError
+from planner.inputs import load_data
+from planner.model import build_model
+from planner.output import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
+from planner.runner import result_files, tabulate
+from planner.schema import POLLUTANTS
+from planner.solve import SolverSession
+from planner.spec import ModelSpec, load_spec
+
+# Most points a sweep accepts: a typo in START:STOP:STEP should not start a day-long job.
+MAX_POINTS = 1000
+
+
+class BadRange(PlannerError):
+    exit_code = 2
+
+
+def parse_budget_range(text: str) -> list[float]:
+    """``START:STOP:STEP`` in 万元, STOP included when it lies on the grid."""
+    try:
+        start, stop, step = (float(part.replace(",", "").replace("_", "")) for part in text.split(":"))
+    except ValueError:
+        raise BadRange(f"--budget {text!r} must be START:STOP:STEP in 万元, e.g. 100000:400000:20000") from None
+    if not all(math.isfinite(v) for v in (start, stop, step)) or step <= 0 or start < 0 or stop < start:
+        raise BadRange(f"--budget {text!r}: need 0 <= START <= STOP and STEP > 0")
+    count = int(math.floor((stop - start) / step + 1e-9)) + 1
+    if count > MAX_POINTS:
+        raise BadRange(f"--budget {text!r} gives {count} points; at most {MAX_POINTS}. Use a larger STEP")
+    return [round(start + i * step, 6) for i in range(count)]
+
+
+def point_name(budget_wan_yuan: float) -> str:
+    return f"budget_{budget_wan_yuan:012.0f}" if float(budget_wan_yuan).is_integer() else \
+        f"budget_{budget_wan_yuan:015.2f}"
+
+
+@dataclass
+class PointResult:
+    row: dict
+    chosen: set[str]
+    files: dict[str, bytes]
+
+
+class SweepWorker:
+    """A model built once, elastic, with budget rows, and its HiGHS session."""
+
+    def __init__(self, spec_path: str, scenario: str | None, first_budget: float):
+        tic = time.perf_counter()
+        spec = load_spec(spec_path, scenario).with_budget(first_budget)
+        self.spec = spec
+        self.data = load_data(spec)
+        self.planning = build_model(self.data, spec.build_options(elastic=True))
+        self.session = SolverSession(self.planning, spec.solver)
+        self.setup_s = time.perf_counter() - tic
+
+    def solve_point(self, budget_wan_yuan: float) -> PointResult:
+        spec = self.spec.with_budget(budget_wan_yuan)
+        self.session.set_budget(spec.budget_wan_yuan_by_year)
+        solution = self.session.solve()
+        data = dataclasses.replace(self.data, spec=spec)
+        planning = dataclasses.replace(self.planning, data=data)
+        tables, summary = tabulate(spec, data, planning, solution, self.session, dict(solution.timings_s))
+        summary["sweep_point"] = True
+        plan = tables.plan
+        target_years = sorted({int(y) for y in tables.targets["year"]}) if len(tables.targets) else []
+        by_year = tables.by_year.set_index("year")
+        row = {
+            "budget_wan_yuan": budget_wan_yuan,
+            "status": solution.status,
+            "objective_wan_yuan": solution.objective_wan_yuan,
+            "cost_wan_yuan": summary["cost_wan_yuan"],
+            "total_capex_wan_yuan": float(plan["capex_wan_yuan"].sum()),
+            **{f"{p}_abated_t_{y}": float(by_year.loc[y, f"{p}_abated_t"]) for p in POLLUTANTS
+               for y in target_years if ((tables.targets["subject"] == p) & (tables.targets["year"] == y)).any()},
+            "total_shortfall_t": summary["total_shortfall_t"],
+            "total_shortfall_units": summary["total_shortfall_units"],
+            "targets_met": summary["targets_met"],
+            "measures_chosen": summary["totals"]["measures_chosen"],
+            "solve_s": round(solution.timings_s.get("solve_s", float("nan")), 4),
+            "run_folder": f"points/{point_name(budget_wan_yuan)}",
+        }
+        chosen = set(plan.loc[plan["added"] > 0, "measure"])
+        return PointResult(row, chosen, result_files(tables, summary))
+
+
+_WORKER: SweepWorker | None = None
+
+
+def _init_worker(spec_path: str, scenario: str | None, first_budget: float) -> None:
+    global _WORKER
+    _WORKER = SweepWorker(spec_path, scenario, first_budget)
+
+
+def _solve_in_worker(budget_wan_yuan: float) -> PointResult:
+    return _WORKER.solve_point(budget_wan_yuan)
+
+
+@dataclass
+class SweepOutcome:
+    spec: ModelSpec
+    table: pd.DataFrame
+    no_regret: list[str]
+    files: dict[str, bytes]
+    timings_s: dict[str, float]
+
+
+def sweep(spec_path: str | Path, budgets: list[float], jobs: int = 1, scenario: str | None = None,
+          on_point: Callable[[float], None] | None = None) -> SweepOutcome:
+    """Solve every budget point; returns the sweep table, the no-regret core and the files to write."""
+    clock = time.perf_counter()
+    budgets = sorted(set(budgets))
+    tick = on_point or (lambda budget: None)
+    results: dict[float, PointResult] = {}
+    if jobs <= 1 or len(budgets) == 1:
+        worker = SweepWorker(str(spec_path), scenario, budgets[0])
+        spec, data = worker.spec, worker.data
+        for budget in budgets:
+            results[budget] = worker.solve_point(budget)
+            tick(budget)
+    else:
+        spec = load_spec(spec_path, scenario)
+        data = load_data(spec)
+        # "spawn", not fork: a forked child inherits HiGHS's thread pool in an unusable state and spins.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_init_worker,
+                                 initargs=(str(spec_path), scenario, budgets[0])) as pool:
+            futures = {budget: pool.submit(_solve_in_worker, budget) for budget in budgets}
+            for budget, future in futures.items():
+                results[budget] = future.result()
+                tick(budget)
+
+    table = pd.DataFrame([results[b].row for b in budgets])
+    chosen_sets = [results[b].chosen for b in budgets]
+    no_regret = sorted(set.intersection(*chosen_sets)) if chosen_sets else []
+    names = dict(zip(data.measures.ids, data.measures.names))
+    files: dict[str, bytes] = {}
+    for budget in budgets:
+        for name, content in results[budget].files.items():
+            files[f"points/{point_name(budget)}/{name}"] = content
+    files["sweep.csv"] = csv_bytes(table)
+    files["no_regret.csv"] = csv_bytes(pd.DataFrame({"measure": no_regret,
+                                                     "name": [names.get(m, "") for m in no_regret]}))
+    timings = {"total_s": time.perf_counter() - clock}
+    files["summary.json"] = json_bytes({
+        MARKER_KEY: RESULTS_FORMAT,
+        "kind": "sweep",
+        "model": spec.name,
+        "scenario": spec.scenario,
+        "spec_file": str(Path(spec_path).resolve()),
+        "budgets_wan_yuan": budgets,
+        "target_mode": "elastic",
+        "penalty_wan_yuan_per_t": spec.penalty_wan_yuan_per_t,
+        "penalty_wan_yuan_per_unit": spec.penalty_wan_yuan_per_unit,
+        "points_meeting_all_targets": int(table["targets_met"].sum()),
+        "no_regret_core": no_regret,
+        "jobs": jobs,
+    })
+    return SweepOutcome(spec, table, no_regret, files, timings)
+
+
+def monotone_violations(table: pd.DataFrame, tolerance: float = 1e-6) -> list[float]:
+    """Budgets where the objective rose although the budget rose (should be none)."""
+    values = table["objective_wan_yuan"].to_numpy(dtype=float)
+    rises = np.flatnonzero(values[1:] > values[:-1] + tolerance * np.maximum(1.0, np.abs(values[:-1])))
+    return [float(table["budget_wan_yuan"].iloc[i + 1]) for i in rises]
