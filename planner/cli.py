@@ -171,6 +171,36 @@ def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, s
 
 
 @main.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--reference", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Run folder to compare against (default: the first RUN_DIR).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="results/comparison",
+              show_default=True, help="Folder for comparison.csv, comparison.md and measure_changes.csv.")
+def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str) -> None:
+    """Put run folders side by side: cost, capex by year, abatement and emissions in the target
+    years, targets met, and the measures each run adds or drops against the reference."""
+    from planner.compare import compare as run_compare
+    from planner.display import format_table
+    from planner.output import check_writable, write_results
+
+    target = Path(out_dir)
+    check_writable(target)
+    table, changes, files = run_compare([Path(d) for d in run_dirs], Path(reference) if reference else None)
+    write_results(target, files)
+
+    def cell(value) -> str:
+        return f"{value:,.1f}" if isinstance(value, float) else str(value)
+
+    rows = [[cell(v) for v in row] for row in table.itertuples(index=False)]
+    click.echo(format_table(list(table.columns), rows, right=set(range(2, len(table.columns)))))
+    for run, group in changes.groupby("run", sort=False):
+        added = ", ".join(group.loc[group.change == "added", "measure"]) or "-"
+        dropped = ", ".join(group.loc[group.change == "dropped", "measure"]) or "-"
+        click.echo(f"\n{run}: adds {added}; drops {dropped}")
+    click.echo(f"\ncomparison written to {target}")
+
+
+@main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
 def validate(spec: str | None) -> None:
     """Check a model spec, its data files and every scenario, without solving.

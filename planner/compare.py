@@ -1,0 +1,145 @@
+"""Compare run folders side by side: cost, investment by year, abatement and emissions in target years,
+targets met, and the measures each run adds or drops against a reference run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.errors import PlannerError
+from planner.output import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
+from planner.schema import POLLUTANT_LABELS_EN, POLLUTANTS
+
+
+class NotARunFolder(PlannerError):
+    exit_code = 3
+
+
+@dataclass
+class RunFolder:
+    path: Path
+    label: str
+    summary: dict
+    plan: pd.DataFrame
+    emissions: pd.DataFrame
+    targets: pd.DataFrame
+
+    @property
+    def chosen(self) -> set[str]:
+        return set(self.plan.loc[self.plan["added"] > 0, "measure"]) if len(self.plan) else set()
+
+
+def load_run(path: Path) -> RunFolder:
+    summary_path = path / "summary.json"
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise NotARunFolder(f"{path} is not a planner run folder (no readable summary.json); "
+                            "give folders written by `planner run`") from None
+    if MARKER_KEY not in summary or summary.get("kind") in ("sweep", "comparison"):
+        raise NotARunFolder(f"{path} is not a single planner run (a sweep's points are under its points/ folder)")
+    try:
+        tables = {name: pd.read_csv(path / f"{name}.csv", encoding="utf-8-sig")
+                  for name in ("plan", "emissions", "targets")}
+    except (OSError, ValueError) as exc:
+        raise NotARunFolder(f"{path}: cannot read its CSV files ({exc}); rerun `planner run`") from None
+    label = summary.get("scenario") or path.name
+    return RunFolder(path, label, summary, tables["plan"], tables["emissions"], tables["targets"])
+
+
+def _unique_labels(runs: list[RunFolder]) -> None:
+    seen: dict[str, int] = {}
+    for run in runs:
+        if run.label in seen:
+            seen[run.label] += 1
+            run.label = f"{run.label} ({seen[run.label]})"
+        else:
+            seen[run.label] = 1
+
+
+def comparison_table(runs: list[RunFolder]) -> pd.DataFrame:
+    """Long-form comparison: one row per metric, one column per run."""
+    _unique_labels(runs)
+    metrics: dict[tuple[str, str], dict[str, object]] = {}
+
+    def put(metric: str, unit: str, run: RunFolder, value) -> None:
+        metrics.setdefault((metric, unit), {})[run.label] = value
+
+    target_years = sorted({int(y) for run in runs for y in run.targets.get("year", [])})
+    years = sorted({int(y) for run in runs for y in run.emissions.get("year", [])})
+    for run in runs:
+        s = run.summary
+        put("status", "", run, s.get("status"))
+        put("objective", "万元", run, s.get("objective"))
+        put("cost (excl. penalties)", "万元", run, s.get("cost_wan_yuan", s.get("objective")))
+        put("total capex", "万元", run, s.get("totals", {}).get("capex_wan_yuan"))
+        targets = run.targets
+        put("targets met", "count", run, f"{int(targets['met'].sum())}/{len(targets)}" if len(targets) else "0/0")
+        put("measures chosen", "count", run, len(run.chosen))
+        capex = run.plan.groupby("year")["capex_wan_yuan"].sum() if len(run.plan) else pd.Series(dtype=float)
+        for year in years:
+            put(f"capex {year}", "万元", run, float(capex.get(year, 0.0)))
+        emissions = run.emissions.set_index(["year", "pollutant"])
+        for year in target_years:
+            for pollutant in POLLUTANTS:
+                if (year, pollutant) not in emissions.index:
+                    continue
+                row = emissions.loc[(year, pollutant)]
+                label = POLLUTANT_LABELS_EN[pollutant]
+                put(f"{label} abated {year}", "t", run, float(row["abated_t"]))
+                put(f"{label} emissions {year}", "t", run, float(row["emissions_t"]))
+    table = pd.DataFrame([{"metric": m, "unit": u, **values} for (m, u), values in metrics.items()])
+    return table[["metric", "unit", *[r.label for r in runs]]]
+
+
+def measure_changes(runs: list[RunFolder], reference: RunFolder) -> pd.DataFrame:
+    rows = []
+    for run in runs:
+        if run is reference:
+            continue
+        for measure in sorted(run.chosen - reference.chosen):
+            rows.append({"run": run.label, "change": "added", "measure": measure})
+        for measure in sorted(reference.chosen - run.chosen):
+            rows.append({"run": run.label, "change": "dropped", "measure": measure})
+    return pd.DataFrame(rows, columns=["run", "change", "measure"])
+
+
+def _markdown(table: pd.DataFrame) -> str:
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return f"{value:,.1f}"
+        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+    header = "| " + " | ".join(table.columns) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def compare(paths: list[Path], reference: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, bytes]]:
+    """The comparison table, the measure changes against the reference, and the files to write."""
+    runs = [load_run(path) for path in paths]
+    if reference is not None:
+        resolved = reference.resolve()
+        ref = next((r for r in runs if r.path.resolve() == resolved), None)
+        if ref is None:
+            ref = load_run(reference)
+            runs.insert(0, ref)
+    else:
+        ref = runs[0]
+    table = comparison_table(runs)
+    changes = measure_changes(runs, ref)
+    markdown = [f"# Comparison of {len(runs)} runs (reference: {ref.label})", "", _markdown(table), "",
+                f"## Measures added or dropped against {ref.label}", ""]
+    markdown.append(_markdown(changes) if len(changes) else "No run adds or drops a measure.")
+    files = {
+        "comparison.csv": csv_bytes(table),
+        "measure_changes.csv": csv_bytes(changes),
+        "comparison.md": ("\n".join(markdown) + "\n").encode("utf-8"),
+        "summary.json": json_bytes({MARKER_KEY: RESULTS_FORMAT, "kind": "comparison", "reference": str(ref.path),
+                                    "runs": [str(r.path) for r in runs]}),
+    }
+    return table, changes, files
