@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Solve the default Guiyang/Gui'an model; results go to results/guiyang/
+## Solve the default Guiyang/Gui'an model; results and report go to results/guiyang/
 run: $(STAMP)
 	$(BIN)/planner run models/guiyang.toml
+	$(BIN)/planner report results/guiyang
 
 ## Run the test suite
 test: $(STAMP)

@@ -201,6 +201,23 @@ def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str) -> N
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of labels and headings.")
+def report(folder: str, lang: str) -> None:
+    """Write report.xlsx and report.html into a run, sweep or comparison folder.
+
+    The workbook has labelled sheets with units in every header (summary, annual plan, emissions
+    against targets, cost by year and sector, measure catalogue with sources, 重点工程清单 and
+    年度任务分解); the HTML page is one self-contained file with the charts.
+    """
+    from planner.report import write_report
+
+    xlsx, html = write_report(Path(folder), lang)
+    click.echo(f"wrote {xlsx} and {html}")
+
+
+@main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
 def validate(spec: str | None) -> None:
     """Check a model spec, its data files and every scenario, without solving.

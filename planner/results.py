@@ -97,14 +97,19 @@ def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
     annual = planning.annual_cost_wan_yuan_per_unit
     table = pd.DataFrame({
         "measure": measures.ids, "name": measures.names, "sector": measures.sectors, "unit": measures.units,
+        "capex_wan_yuan": measures.capex_wan_yuan, "opex_wan_yuan_per_yr": measures.opex_wan_yuan_per_yr,
+        "lifetime_yr": measures.lifetime_yr, "potential": measures.potential,
         "annualised_cost_wan_yuan_per_unit_yr": annual,
-        "potential": measures.potential,
     })
     for j, p in enumerate(POLLUTANTS):
         rate = measures.abatement_t_per_yr[:, j]
+        table[f"{p}_t_per_yr"] = rate
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{p}_yuan_per_t"] = np.where(rate > 0, annual * YUAN_PER_WAN_YUAN / rate, np.nan)
         table[f"{p}_potential_t_per_yr"] = measures.potential * rate
+    table["plan_ref"] = measures.plan_ref
+    table["lead"] = measures.lead
+    table["source"] = measures.source
     return table
 
 

@@ -1,0 +1,163 @@
+"""planner report: the workbook and the HTML page agree with the run's CSVs; a real browser shows every chart."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from helpers import write_dataset
+from planner.cli import main
+from planner.report import build_report
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+MEASURES = [
+    {"id": "pv", "name": "屋顶光伏", "sector": "energy", "unit": "MW", "co2_t_per_yr": 510, "nox_t_per_yr": 0.15,
+     "capex_wan_yuan": 350, "opex_wan_yuan_per_yr": 5, "lifetime_yr": 25, "potential": 100, "max_add_per_yr": 30,
+     "plan_ref": "三(三)2", "lead": "市发展改革委", "source": "@estimate"},
+    {"id": "rail", "name": "+公转铁", "sector": "transport", "unit": "Mtkm", "co2_t_per_yr": 35, "nox_t_per_yr": 0.25,
+     "capex_wan_yuan": 100, "opex_wan_yuan_per_yr": 2, "lifetime_yr": 30, "potential": 1000,
+     "plan_ref": "四(二)1", "lead": "市交委", "source": "-S12"},
+    {"id": "scr", "name": "水泥超低排放", "sector": "industry", "unit": "line", "co2_t_per_yr": -750, "nox_t_per_yr": 780,
+     "capex_wan_yuan": 2200, "opex_wan_yuan_per_yr": 650, "lifetime_yr": 12, "potential": 5, "integer": "true",
+     "plan_ref": "四(一)4", "lead": "市工业和信息化局"},
+]
+TARGETS = [{"year": 2023, "pollutant": "co2", "kind": "intensity_reduction", "value": 0.02},
+           {"year": 2022, "pollutant": "nox", "kind": "reduction", "value": 1500}]
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    spec = write_dataset(folder / "case", MEASURES, targets=TARGETS, budget=20000, discount_rate=0.05)
+    out = folder / "run"
+    result = CliRunner().invoke(main, ["run", str(spec), "--out", str(out)], obj={})
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["report", str(out)], obj={})
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_workbook_numbers_equal_the_csvs(run_folder):
+    book = openpyxl.load_workbook(run_folder / "report.xlsx")
+    assert book.sheetnames == ["摘要", "年度计划", "排放与目标", "目标达成", "分年分领域投资与运行成本", "措施目录及来源",
+                               "重点工程清单", "年度任务分解"]
+    plan = pd.read_csv(run_folder / "plan.csv", encoding="utf-8-sig")
+    sheet = book["年度计划"]
+    assert sheet.freeze_panes == "A2"
+    headers = [c.value for c in sheet[1]]
+    assert "投资(万元)" in headers and "二氧化碳减排量(吨)" in headers
+    capex_col = headers.index("投资(万元)") + 1
+    values = [sheet.cell(row=i + 2, column=capex_col).value for i in range(len(plan))]
+    assert all(isinstance(v, (int, float)) for v in values)
+    assert values == pytest.approx(plan["capex_wan_yuan"].tolist())
+    summary = json.loads((run_folder / "summary.json").read_text(encoding="utf-8"))
+    overview = {row[0].value: row[1].value for row in book["摘要"].iter_rows(min_row=2)}
+    assert overview["目标函数(总成本现值,万元)"] == pytest.approx(summary["objective"])
+    emissions = pd.read_csv(run_folder / "emissions.csv", encoding="utf-8-sig")
+    sheet = book["排放与目标"]
+    headers = [c.value for c in sheet[1]]
+    col = headers.index("排放量(吨)") + 1
+    assert [sheet.cell(row=i + 2, column=col).value for i in range(len(emissions))] == pytest.approx(
+        emissions["emissions_t"].tolist())
+
+
+def test_key_projects_and_tasks(run_folder):
+    book = openpyxl.load_workbook(run_folder / "report.xlsx")
+    projects = [[c.value for c in row] for row in book["重点工程清单"].iter_rows()]
+    header = projects[0]
+    assert {"方案条款", "牵头部门", "新增数量(单位)", "投资(万元)"} <= set(header)
+    plan = pd.read_csv(run_folder / "plan.csv", encoding="utf-8-sig")
+    chosen = set(plan.loc[plan.added > 0, "measure"])
+    assert {row[header.index("措施代码")] for row in projects[1:]} == chosen
+    tasks = [[c.value for c in row] for row in book["年度任务分解"].iter_rows()]
+    assert len(tasks) - 1 == int((plan.added > 0).sum())
+
+
+def test_text_that_looks_like_a_formula_stays_text(run_folder):
+    book = openpyxl.load_workbook(run_folder / "report.xlsx")
+    cells = [c for row in book["措施目录及来源"].iter_rows() for c in row]
+    risky = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+-@"]
+    assert {c.value for c in risky} >= {"@estimate", "+公转铁", "-S12"}
+    assert all(c.data_type == "s" for c in risky)
+
+
+def test_html_chart_data_equals_the_csvs(run_folder):
+    html = (run_folder / "report.html").read_text(encoding="utf-8")
+    for chart in ("chart-emissions-co2", "chart-emissions-nox", "chart-intensity", "chart-investment", "chart-mac",
+                  "chart-cocontrol"):
+        assert f'id="{chart}"' in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html
+    data = json.loads(html.split('<script type="application/json" id="chart-data">')[1].split("</script>")[0])
+    emissions = pd.read_csv(run_folder / "emissions.csv", encoding="utf-8-sig")
+    co2 = emissions[emissions.pollutant == "co2"].sort_values("year")
+    assert data["chart-emissions-co2"]["emissions_t"] == pytest.approx(co2.emissions_t.tolist())
+    assert data["chart-intensity"]["intensity_t_per_yi_yuan"] == pytest.approx(co2.intensity_t_per_yi_yuan.tolist())
+    plan = pd.read_csv(run_folder / "plan.csv", encoding="utf-8-sig")
+    by_sector = data["chart-investment"]["capex_wan_yuan_by_sector"]
+    assert sum(map(sum, by_sector.values())) == pytest.approx(plan.capex_wan_yuan.sum())
+    catalogue = pd.read_csv(run_folder / "cost_effectiveness.csv", encoding="utf-8-sig").set_index("measure")
+    for measure, cost in zip(data["chart-mac"]["measure"], data["chart-mac"]["co2_yuan_per_t"]):
+        assert cost == pytest.approx(catalogue.loc[measure, "co2_yuan_per_t"])
+
+
+def test_english_report(run_folder, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(run_folder, copy)
+    assert CliRunner().invoke(main, ["report", str(copy), "--lang", "en"], obj={}).exit_code == 0
+    assert openpyxl.load_workbook(copy / "report.xlsx").sheetnames[0] == "Summary"
+    assert "CO2 marginal abatement cost curve" in (copy / "report.html").read_text(encoding="utf-8")
+
+
+def test_sweep_report(tmp_path):
+    spec = write_dataset(tmp_path / "case", MEASURES, targets=TARGETS, budget=20000)
+    out = tmp_path / "sweep"
+    assert CliRunner().invoke(main, ["sweep", str(spec), "--budget", "500:20500:10000", "--out", str(out)],
+                              obj={}).exit_code == 0
+    report = build_report(out, "en")
+    assert [c for c, _ in report.charts] == ["chart-sweep-cost", "chart-sweep-shortfall"]
+    assert CliRunner().invoke(main, ["report", str(out)], obj={}).exit_code == 0
+    assert (out / "report.xlsx").is_file()
+
+
+def test_report_rejects_other_folders(tmp_path):
+    result = CliRunner().invoke(main, ["report", str(tmp_path)], obj={})
+    assert result.exit_code == 3 and "summary.json" in result.output
+
+
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is installed by .ci/run")
+def test_report_in_headless_chromium(run_folder):
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "chromium is missing: .ci/run installs Debian's chromium package"
+    errors: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto((run_folder / "report.html").as_uri())
+        page.wait_for_function("document.body.dataset.ready === '1'")
+        charts = page.query_selector_all("svg.chart")
+        assert len(charts) == 6
+        for chart in charts:
+            box = chart.bounding_box()
+            assert box and box["width"] > 300 and box["height"] > 150
+            assert len(chart.query_selector_all("polyline, rect, circle, path")) > 1, chart.get_attribute("id")
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
