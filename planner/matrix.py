@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.repn.beta.matrix import MatrixConstraint
 from pyomo.repn.standard_repn import generate_standard_repn
 
 _NUMBER_TYPES = (int, float)
@@ -99,6 +100,25 @@ def _generic_terms(expr, column_of: dict, coefs: list, cols: list) -> float:
     return float(repn.constant)
 
 
+def _matrix_block(component: MatrixConstraint, column_of: dict, coefs: list, cols: list, row_start: list,
+                  row_lower: list, row_upper: list) -> None:
+    """Append a ``MatrixConstraint`` block: its CSR arrays are taken as they are."""
+    positions = np.fromiter((column_of[id(v)] for v in component._varmap), dtype=np.int64,
+                            count=len(component._varmap))
+    jcols = np.asarray(component._jcols, dtype=np.int64)
+    offset = len(cols)
+    coefs.extend(component._vals)
+    cols.extend(positions[jcols].tolist())
+    prows = np.asarray(component._prows, dtype=np.int64)
+    row_start.extend((prows[1:] + offset).tolist())
+    ranges = np.asarray(component._ranges, dtype=float).reshape(-1, 2)
+    types = np.asarray(component._range_types, dtype=np.int64)
+    lower = np.where(types & MatrixConstraint.LowerBound, ranges[:, 0], -np.inf)
+    upper = np.where(types & MatrixConstraint.UpperBound, ranges[:, 1], np.inf)
+    row_lower.extend(lower.tolist())
+    row_upper.extend(upper.tolist())
+
+
 def compile_model(model: pyo.ConcreteModel) -> CompiledModel:
     """Columns in variable declaration order, rows in constraint declaration order."""
     with PauseGC():
@@ -139,6 +159,10 @@ def compile_model(model: pyo.ConcreteModel) -> CompiledModel:
         for component in model.component_objects(pyo.Constraint, active=True, descend_into=True):
             keys = []
             first = len(row_lower)
+            if isinstance(component, MatrixConstraint):
+                _matrix_block(component, column_of, coefs, cols, row_start, row_lower, row_upper)
+                row_blocks[component.name] = (first, list(range(len(component))))
+                continue
             for key, con in component.items():
                 if not con.active:
                     continue

@@ -15,6 +15,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.repn.beta.matrix import MatrixConstraint
 
 from planner.inputs import DeploymentTarget, PlanningData, Target
 from planner.schema import POLLUTANTS
@@ -135,11 +136,11 @@ def _add_variables(p: PlanningModel) -> None:
             return (0.0, 0.0)
         return (0.0, None if math.isinf(max_add[i]) else float(max_add[i]))
 
-    def added_domain(model, i, t):
-        return pyo.NonNegativeIntegers if measures.integer[i] else pyo.NonNegativeReals
-
     potential = measures.potential
-    m.units_added = pyo.Var(m.MEASURES, m.YEARS, domain=added_domain, bounds=added_bounds)
+    m.units_added = pyo.Var(m.MEASURES, m.YEARS, domain=pyo.NonNegativeReals, bounds=added_bounds)
+    for i in np.flatnonzero(measures.integer):
+        for t in p.years:
+            m.units_added[int(i), t].domain = pyo.NonNegativeIntegers
     m.units_active = pyo.Var(m.MEASURES, m.YEARS, domain=pyo.NonNegativeReals,
                              bounds=lambda model, i, t: (0.0, float(potential[i])))
     m.adopted = pyo.Var(m.GROUPED, domain=pyo.Binary)
@@ -151,28 +152,44 @@ def _add_variables(p: PlanningModel) -> None:
 
 
 def _add_stock_balance(p: PlanningModel) -> None:
-    """stock_balance[m,t]:  a_{m,t} - a_{m,t-1} - x_{m,t} + x_{m,t-L_m} = 0
+    """stock_balance[r], r = m*|T| + k for year t = T[k]:
+
+        a_{m,t} - a_{m,t-1} - x_{m,t} + x_{m,t-L_m} = 0
 
     equivalent to a_{m,t} = sum_{tau in T, t-L_m < tau <= t} x_{m,tau}; terms for years before the
-    horizon are zero (no stock exists before start_year).
+    horizon are zero (no stock exists before start_year). These |M| x |T| rows are most of the
+    model, so they are built in bulk as one sparse matrix block (Pyomo's ``MatrixConstraint``)
+    instead of one expression per row.
     """
     m, measures = p.model, p.data.measures
-    added, active = m.units_added, m.units_active
-    start = p.years[0]
-    lifetime = measures.lifetime_yr
-
-    def rule(model, i, t):
-        coefs, variables = [1.0, -1.0], [active[i, t], added[i, t]]
-        if t > start:
-            coefs.append(-1.0)
-            variables.append(active[i, t - 1])
-        retired = t - int(lifetime[i])
-        if retired >= start:
-            coefs.append(1.0)
-            variables.append(added[i, retired])
-        return (0.0, LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables), 0.0)
-
-    m.stock_balance = pyo.Constraint(m.MEASURES, m.YEARS, rule=rule)
+    n_measures, n_years = len(measures), len(p.years)
+    # Column ids of the block: units_active first, then units_added, both measure-major.
+    active_col = np.arange(n_measures * n_years).reshape(n_measures, n_years)
+    added_col = active_col + n_measures * n_years
+    year_pos = np.broadcast_to(np.arange(n_years), (n_measures, n_years))
+    retired_pos = year_pos - measures.lifetime_yr[:, None]
+    has_previous = year_pos > 0
+    has_retired = retired_pos >= 0
+    counts = 2 + has_previous.astype(int) + has_retired.astype(int)
+    row_start = np.concatenate([[0], np.cumsum(counts.ravel())])
+    columns = np.empty(row_start[-1], dtype=np.int64)
+    values = np.empty(row_start[-1], dtype=float)
+    first = row_start[:-1].reshape(n_measures, n_years)
+    columns[first.ravel()] = active_col.ravel()
+    values[first.ravel()] = 1.0
+    columns[first.ravel() + 1] = added_col.ravel()
+    values[first.ravel() + 1] = -1.0
+    previous_at = (first + 2)[has_previous]
+    columns[previous_at] = (active_col - 1)[has_previous]
+    values[previous_at] = -1.0
+    retired_at = (first + 2 + has_previous.astype(int))[has_retired]
+    columns[retired_at] = (added_col - measures.lifetime_yr[:, None])[has_retired]
+    values[retired_at] = 1.0
+    varmap = list(m.units_active.values()) + list(m.units_added.values())
+    n_rows = n_measures * n_years
+    m.stock_balance = MatrixConstraint(
+        n_rows, len(varmap), len(columns), row_start.tolist(), columns.tolist(), values.tolist(),
+        [0.0] * (2 * n_rows), [MatrixConstraint.Equality] * n_rows, varmap)
 
 
 def _add_budget_limit(p: PlanningModel) -> None:
