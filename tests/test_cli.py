@@ -100,3 +100,19 @@ def test_help_lists_every_command():
     result = run_cli("--help")
     for command in ("run", "validate", "check", "init"):
         assert command in result.output
+
+
+def test_run_without_spec_uses_the_shipped_default_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("run", "-q")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "results" / "guiyang" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["model"] == "guiyang" and summary["status"] == "optimal"
+
+
+def test_init_default_model_copy_runs(tmp_path):
+    target = tmp_path / "city"
+    assert run_cli("init", str(target)).exit_code == 0
+    assert (target / "inputs" / "guiyang" / "SOURCES.md").is_file()
+    result = run_cli("validate", str(target / "models" / "guiyang.toml"))
+    assert result.exit_code == 0, result.output
