@@ -327,7 +327,7 @@ def _html_table(sheet: Sheet) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return ""
         if isinstance(value, float):
-            return f"{value:,.2f}"
+            return f"{0.0 if abs(value) < 0.005 else value:,.2f}"
         return escape(str(value))
 
     head = "".join(f"<th>{escape(str(c))}</th>" for c in sheet.table.columns)

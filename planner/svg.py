@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-WIDTH, HEIGHT = 720, 360
+WIDTH, HEIGHT = 660, 340
 MARGIN = {"left": 84, "right": 170, "top": 34, "bottom": 52}
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf"]
@@ -109,8 +109,12 @@ def line_chart(chart_id: str, title: str, x_label: str, y_label: str, series: li
     markers = markers or []
     xs = [x for s in series for x in s["x"]] + [m["x"] for m in markers]
     ys = [y for s in series for y in s["y"]] + [m["y"] for m in markers]
-    frame = Frame((min(xs), max(xs)), (min(0.0, min(ys)), max(ys) * 1.05 if max(ys) > 0 else 1.0), title,
-                  x_label, y_label, x_ticks=sorted(set(int(x) for x in xs)))
+    low, high = min(ys), max(ys)
+    # Start the axis at zero unless that would squeeze the lines into a thin band at the top.
+    floor = 0.0 if low <= 0 or low < 0.5 * high else low - 0.15 * (high - low) - 0.02 * high
+    frame = Frame((min(xs), max(xs)), (min(0.0, low) if floor == 0.0 else floor,
+                                       high + 0.05 * (high - min(0.0, floor)) if high > 0 else 1.0),
+                  title, x_label, y_label, x_ticks=sorted(set(int(x) for x in xs)))
     for k, s in enumerate(series):
         color = s.get("color", PALETTE[k % len(PALETTE)])
         points = " ".join(f"{frame.px(x):.1f},{frame.py(y):.1f}" for x, y in zip(s["x"], s["y"]))
@@ -158,12 +162,21 @@ def mac_chart(chart_id: str, title: str, x_label: str, y_label: str, bars: list[
     """Marginal abatement cost curve: bars sorted by cost, width = abatement potential, height = cost/t."""
     total = sum(b["width"] for b in bars) or 1.0
     heights = [b["height"] for b in bars] or [0.0]
-    frame = Frame((0.0, total), (min(0.0, min(heights)), max(max(heights), 0.0) * 1.05 or 1.0), title, x_label, y_label)
+    # A few dear measures with little abatement would flatten the curve: the axis stops at the cost
+    # reached by 95 % of the abatement potential, and taller bars are cut off there (hover shows the value).
+    cumulative, cap = 0.0, max(heights)
+    for bar in bars:
+        cumulative += bar["width"]
+        if cumulative >= 0.95 * total:
+            cap = max(bar["height"], 0.0)
+            break
+    top = max(cap, max(0.0, min(heights)) + 1.0)
+    frame = Frame((0.0, total), (min(0.0, min(heights)), top * 1.05), title, x_label, y_label)
     x = 0.0
     for k, bar in enumerate(bars):
         color = PALETTE[k % len(PALETTE)]
         left, right = frame.px(x), frame.px(x + bar["width"])
-        top, bottom = sorted((frame.py(bar["height"]), frame.py(0.0)))
+        top, bottom = sorted((frame.py(min(bar["height"], frame.y1)), frame.py(0.0)))
         frame.parts.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{max(0.8, right - left):.1f}" '
                            f'height="{max(0.8, bottom - top):.1f}" fill="{color}" stroke="#fff" stroke-width="0.5">'
                            f'<title>{escape(bar["label"])}: {bar["height"]:,.0f} 元/t, {bar["width"]:,.0f} t/yr</title></rect>')
