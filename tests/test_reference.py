@@ -1,0 +1,113 @@
+"""Random instances written to the contract: `planner run` against an independent raw-HiGHS solve.
+
+``bench/reference.py`` implements the contract's mathematics a second way (active units substituted
+into every row, no ``units_active`` columns, numpy arrays into one ``passModel``), and
+``bench/generate.py`` writes seeded instances with every constraint kind present. Both solve the
+same data to proven optimality (mip_gap 0), so their objectives must agree to solver tolerance, and
+the planner's plan must satisfy every row of the contract when checked from its CSVs alone.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import main
+from planner.schema import POLLUTANTS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.generate import generate  # noqa: E402
+from bench.reference import solve_reference  # noqa: E402
+
+CASES = ([(12, seed, 6, lp_only) for seed in range(8) for lp_only in (True, False)]
+         + [(60, 7, 8, False), (150, 11, 10, True), (150, 12, 10, False)])
+
+
+def _exact(spec: Path) -> Path:
+    """Ask both solvers for a proven optimum (mip_gap 0), so their objectives must agree."""
+    spec.write_text(spec.read_text(encoding="utf-8").replace("mip_gap = 1e-4", "mip_gap = 0"), encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize("n_measures,seed,n_years,lp_only", CASES)
+def test_planner_matches_independent_solution(tmp_path, n_measures, seed, n_years, lp_only):
+    spec = _exact(generate(n_measures, tmp_path / "case", seed=seed, n_years=n_years, lp_only=lp_only))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(spec), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    reference = solve_reference(spec)
+    assert summary["status"] == reference["status"] == "optimal"
+    assert summary["objective"] == pytest.approx(reference["objective"], rel=1e-7, abs=1e-6)
+    _check_plan_against_contract(spec, out, summary)
+
+
+def _check_plan_against_contract(spec: Path, out: Path, summary: dict) -> None:
+    """Re-derive every row of the contract from plan.csv and the input files alone."""
+    inputs = spec.parent / "inputs"
+    measures = pd.read_csv(inputs / "measures.csv", dtype={"group": str, "tags": str}, keep_default_na=False)
+    plan = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
+    years = list(range(summary["horizon"]["start_year"], summary["horizon"]["end_year"] + 1))
+
+    def table(column: str) -> np.ndarray:  # plan.csv lists only measures in use: the rest are zero
+        wide = plan.pivot(index="measure", columns="year", values=column)
+        return wide.reindex(index=measures["id"], columns=years).fillna(0.0).to_numpy()
+
+    added, active = table("added"), table("active")
+    life = measures["lifetime_yr"].to_numpy()
+    tol = 1e-6
+
+    # active units are the sum of the units added in the last lifetime_yr years
+    for k in range(len(years)):
+        window = added[:, :k + 1] * (np.arange(k + 1)[None, :] > k - life[:, None])
+        assert np.allclose(active[:, k], window.sum(axis=1), atol=1e-6)
+    potential = measures["potential"].to_numpy(dtype=float)
+    assert (active <= potential[:, None] + tol).all()
+    ramp = pd.to_numeric(measures["max_add_per_yr"], errors="coerce").fillna(np.inf).to_numpy()
+    assert (added <= ramp[:, None] + tol).all()
+    first = pd.to_numeric(measures["first_year"], errors="coerce").fillna(years[0]).to_numpy()
+    assert (added[np.array(years)[None, :] < first[:, None]] == 0).all()
+    integer = measures["integer"].astype(str).str.lower().eq("true").to_numpy()
+    assert np.allclose(added[integer], np.round(added[integer]), atol=1e-6)
+    for _, members in measures[measures["group"] != ""].groupby("group"):
+        adopted = [active[i].max() > tol for i in members.index]
+        assert sum(adopted) <= 1
+
+    capex = measures["capex_wan_yuan"].to_numpy(dtype=float)
+    budget = summary["budget_wan_yuan_by_year"]
+    for k, year in enumerate(years):
+        assert capex @ added[:, k] <= budget[str(year)] * (1 + 1e-9) + tol
+
+    baseline = pd.read_csv(inputs / "baseline.csv").set_index("year")
+    base_year = summary["horizon"]["base_year"]
+    for target in pd.read_csv(inputs / "targets.csv").itertuples():
+        column = measures[f"{target.pollutant}_t_per_yr"].replace("", 0).astype(float).to_numpy()
+        abated = column @ active[:, years.index(target.year)]
+        emissions = baseline.loc[target.year, f"{target.pollutant}_t"] - abated
+        if target.kind == "intensity_reduction":
+            base = baseline.loc[base_year]
+            limit = (1 - target.value) * base[f"{target.pollutant}_t"] / base["gdp_yi_yuan"]
+            assert emissions / baseline.loc[target.year, "gdp_yi_yuan"] <= limit * (1 + 1e-9) + 1e-9
+        elif target.kind == "reduction":
+            assert abated >= target.value - 1e-6 * max(1.0, target.value)
+        else:
+            assert emissions <= target.value + 1e-6 * max(1.0, target.value)
+    deployment = inputs / "deployment.csv"
+    if deployment.is_file():
+        tags = measures["tags"].str.split(";")
+        for row in pd.read_csv(deployment).itertuples():
+            carries = tags.apply(lambda labels, tag=row.tag: tag in labels).to_numpy()
+            assert active[carries, years.index(row.year)].sum() >= row.min_units - 1e-6
+
+
+def test_every_pollutant_column_is_known():
+    """The reference and the planner agree on the pollutant list (a precondition of the comparison)."""
+    from bench.reference import POLLUTANTS as REFERENCE_POLLUTANTS
+
+    assert tuple(REFERENCE_POLLUTANTS) == tuple(POLLUTANTS)
