@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.inputs import PlanningData
-from planner.model import BuildOptions, build_model, required_abatement_t, tagged_measures
+from planner.model import BuildOptions, PlanningModel, build_model, required_abatement_t, tagged_measures
 from planner.schema import POLLUTANT_LABELS_EN, POLLUTANTS
 from planner.solve import SolverSession
 
@@ -195,7 +195,7 @@ def diagnose(data: PlanningData, session: SolverSession, time_limit_s: float) ->
                                    "exclusive-group choices make the targets unreachable" if session.is_mip
                                    else "no irreducible conflict was found within the time limit")
         else:
-            diagnosis.conflict = conflict_names(data, members)
+            diagnosis.conflict = conflict_names(session.planning, members)
     else:
         diagnosis.notes.append(f"no conflict set computed: the model has {session.compiled.n_rows:,} rows "
                                f"(limit {IIS_MAX_ROWS:,})")
@@ -219,8 +219,13 @@ def _least_shortfalls(data, planning, solution, diagnosis: Diagnosis) -> None:
                                          "shortfall": short, "unit": "units"})
 
 
-def conflict_names(data: PlanningData, members: list[tuple[str, object, str]]) -> list[str]:
-    """IIS members in the planner's words; the stock-balance bookkeeping rows are left out."""
+def _potential_name(measures, i: int) -> str:
+    return f"potential of {measures.names[i]} ({measures.ids[i]}): {measures.potential[i]:,g} {measures.units[i]}"
+
+
+def conflict_names(planning: PlanningModel, members: list[tuple[str, object, str]]) -> list[str]:
+    """IIS members in the planner's words."""
+    data = planning.data
     measures, spec = data.measures, data.spec
     names: list[str] = []
     for component, key, bound in members:
@@ -236,15 +241,15 @@ def conflict_names(data: PlanningData, members: list[tuple[str, object, str]]) -
             i, year = key
             if year < measures.first_year[i]:
                 names.append(f"first year of {measures.names[i]} ({measures.ids[i]}): {measures.first_year[i]}")
-            else:
+            elif measures.max_add_per_yr[i] < measures.potential[i]:
                 names.append(f"ramp limit of {measures.names[i]} ({measures.ids[i]}): "
                              f"{measures.max_add_per_yr[i]:,g} {measures.units[i]}/yr")
-        elif component == "units_active" and bound != "lower":
-            i, _year = key
-            names.append(f"potential of {measures.names[i]} ({measures.ids[i]}): "
-                         f"{measures.potential[i]:,g} {measures.units[i]}")
+            else:
+                names.append(_potential_name(measures, i))
+        elif component == "potential_limit":
+            names.append(_potential_name(measures, planning.potential_rows[key][0]))
         elif component == "exclusive_group_link":
-            names.append(f"exclusive group {measures.group[key[0]]}")
+            names.append(f"exclusive group {measures.group[planning.group_link_rows[key][0]]}")
         elif component == "exclusive_group_limit":
             names.append(f"exclusive group {key}")
     return list(dict.fromkeys(names))

@@ -245,7 +245,9 @@ class SolverSession:
         keys = [(i, t) for i in range(len(planning.data.measures)) for t in planning.years]
         shape = (len(planning.data.measures), len(planning.years))
         solution.units_added = self._value_array(values, m.units_added, keys).reshape(shape)
-        solution.units_active = self._value_array(values, m.units_active, keys).reshape(shape)
+        active = planning.active_units(solution.units_added)
+        active[np.abs(active) < ZERO_TOL] = 0.0
+        solution.units_active = active
         if planning.options.elastic:
             solution.target_shortfall_t = self._value_array(values, m.target_shortfall_t, list(m.TARGETS))
             solution.deployment_shortfall_units = self._value_array(
