@@ -21,6 +21,9 @@ from planner.spec import SolverSettings
 
 # Solution values closer to zero than this are reported as exactly zero.
 ZERO_TOL = 1e-9
+# HiGHS options that [solver] mip_heuristics = "light" turns off (see planner.spec.MIP_HEURISTICS).
+LIGHT_HEURISTICS_OFF = ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_heuristic_run_root_reduced_cost",
+                        "mip_heuristic_run_zi_round", "mip_heuristic_run_shifting")
 # HiGHS IIS strategy bits: 2 = find an infeasible set with elastic LPs, 4 = reduce it to irreducible.
 IIS_STRATEGY = 6
 
@@ -87,6 +90,9 @@ class SolverSession:
         self.highs.setOptionValue("random_seed", 0)
         self.highs.setOptionValue("time_limit", float(settings.time_limit_s))
         self.highs.setOptionValue("mip_rel_gap", float(settings.mip_gap))
+        if settings.mip_heuristics == "light":
+            for option in LIGHT_HEURISTICS_OFF:
+                self.highs.setOptionValue(option, False)
         self.is_mip = bool(self.compiled.is_integer.any())
         self._pass_model(highspy)
         self.timings_s["handoff_s"] = time.perf_counter() - tic

@@ -17,6 +17,15 @@ MAX_HORIZON_YR = 100
 class SolverSettings:
     time_limit_s: float = 60.0
     mip_gap: float = 1e-4
+    mip_heuristics: str = "light"  # light | full (see MIP_HEURISTICS)
+
+
+# "light" switches off HiGHS's large-neighbourhood MIP heuristics (RINS, RENS, root reduced cost,
+# zero-integer rounding, shifting). Measured with HiGHS 1.16: the default Guiyang model solves in
+# 0.05 s instead of 0.22 s (same optimum; the heuristics spent 0.13 s in 17 sub-MIPs), and the
+# 1,000- and 10,000-measure benchmark MIPs take the same time either way. "full" = HiGHS defaults,
+# for catalogues with many lumpy projects where finding a first plan is the hard part.
+MIP_HEURISTICS = ("light", "full")
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
     "solver": {
         "time_limit_s": ("number", False, 60.0, "solver time limit, seconds"),
         "mip_gap": ("number", False, 1e-4, "relative MIP optimality gap"),
+        "mip_heuristics": ("str", False, "light", "light: HiGHS's large-neighbourhood MIP heuristics off "
+                                                 "(faster on planner models); full: HiGHS defaults"),
     },
 }
 
@@ -196,6 +207,9 @@ def spec_from_dict(raw: dict, path: Path, scenario: str | None = None) -> ModelS
         problems.append(Problem(label, f"[solver] time_limit_s must be > 0 (got {solver['time_limit_s']})"))
     if not 0 <= solver["mip_gap"] < 1:
         problems.append(Problem(label, f"[solver] mip_gap must be in [0, 1) (got {solver['mip_gap']})"))
+    if solver["mip_heuristics"] not in MIP_HEURISTICS:
+        problems.append(Problem(label, f"[solver] mip_heuristics must be one of {', '.join(MIP_HEURISTICS)} "
+                                       f"(got {solver['mip_heuristics']!r})"))
     if problems:
         raise InputError(problems)
 
@@ -237,6 +251,6 @@ def spec_from_dict(raw: dict, path: Path, scenario: str | None = None) -> ModelS
         target_mode=str(targets["mode"]),
         penalty_wan_yuan_per_t=float(targets["penalty_wan_yuan_per_t"]),
         penalty_wan_yuan_per_unit=float(targets["penalty_wan_yuan_per_unit"]),
-        solver=SolverSettings(float(solver["time_limit_s"]), float(solver["mip_gap"])),
+        solver=SolverSettings(float(solver["time_limit_s"]), float(solver["mip_gap"]), str(solver["mip_heuristics"])),
         raw=raw,
     )
