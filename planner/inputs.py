@@ -76,6 +76,7 @@ class Target:
     kind: str
     value: float
     line: int
+    basis: str = ""  # the plan section, or "assumption: ..." (targets.csv's optional basis column)
 
     @property
     def label(self) -> str:
@@ -88,6 +89,7 @@ class DeploymentTarget:
     tag: str
     min_units: float
     line: int
+    basis: str = ""
 
     @property
     def label(self) -> str:
@@ -341,10 +343,10 @@ def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], ba
                 problems.append(Problem(f"{spec.path} [scenarios.{spec.scenario}]",
                                         f"targets_scale {scale:g} makes {target.label} (line {target.line}) "
                                         f"a cut of {100 * value:g} %, which is impossible; use a smaller scale"))
-            scaled.append(Target(target.year, target.pollutant, target.kind, value, target.line))
+            scaled.append(Target(target.year, target.pollutant, target.kind, value, target.line, target.basis))
         targets = scaled
     if spec.deployment_scale != 1.0:
-        deployment = [DeploymentTarget(d.year, d.tag, d.min_units * spec.deployment_scale, d.line)
+        deployment = [DeploymentTarget(d.year, d.tag, d.min_units * spec.deployment_scale, d.line, d.basis)
                       for d in deployment]
     return targets, deployment
 
@@ -454,6 +456,7 @@ def _targets(reader: _FileReader, spec: ModelSpec) -> list[Target]:
     pollutants = reader.text("pollutant")
     kinds = reader.text("kind")
     values = reader.number("value")
+    basis = reader.text("basis")
     out: list[Target] = []
     seen: dict[tuple, int] = {}
     for i, line in enumerate(int(x) for x in reader.lines()):
@@ -481,7 +484,7 @@ def _targets(reader: _FileReader, spec: ModelSpec) -> list[Target]:
                        line)
             continue
         seen[key] = line
-        out.append(Target(int(years[i]), pollutant, kind, float(value), line))
+        out.append(Target(int(years[i]), pollutant, kind, float(value), line, basis[i].strip()))
     return out
 
 
@@ -489,6 +492,7 @@ def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None)
     years = reader.number("year", integer=True)
     tags = reader.text("tag")
     minimum = reader.number("min_units")
+    basis = reader.text("basis")
     known = {t for measure_tags in measures.tags for t in measure_tags} if measures is not None else None
     out: list[DeploymentTarget] = []
     seen: dict[tuple, int] = {}
@@ -507,5 +511,5 @@ def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None)
             reader.add(f"tag {tag!r} in {key[0]} is already on line {seen[key]}; keep one", line)
             continue
         seen[key] = line
-        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line))
+        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line, basis[i].strip()))
     return out

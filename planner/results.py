@@ -140,6 +140,7 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
             "shadow_price_wan_yuan_per_point": (
                 target_dual[k] * 0.01 * data.bau_t[target.pollutant][base] * data.gdp_yi_yuan[target.year]
                 / data.gdp_yi_yuan[base] if target.kind == "intensity_reduction" else np.nan),
+            "basis": target.basis,
         })
     for k, row in enumerate(data.deployment):
         achieved = float(active[tagged_measures(data, row), year_pos[row.year]].sum())
@@ -151,10 +152,11 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
             "shadow_price_yuan_per_t": np.nan,
             "shadow_price_yuan_per_unit": deploy_dual[k] * YUAN_PER_WAN_YUAN,
             "shadow_price_wan_yuan_per_point": np.nan,
+            "basis": row.basis,
         })
     columns = ["year", "kind", "subject", "value", "unit", "required_abatement", "achieved_abatement",
                "emission_limit_t", "emissions_t", "shortfall", "met", "shadow_price_yuan_per_t",
-               "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point"]
+               "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point", "basis"]
     table = pd.DataFrame(rows, columns=columns)
     return table.rename(columns={"required_abatement": "required", "achieved_abatement": "achieved"})
 

@@ -123,6 +123,8 @@ TARGET_COLUMNS: tuple[Column, ...] = (
     Column("kind", "text", True, "", "one of " + ", ".join(TARGET_KINDS), example="intensity_reduction"),
     Column("value", "number", True, "fraction or t",
            "intensity_reduction: fraction (0.18 = -18 %); reduction: t abated; cap: t emitted", example="0.18"),
+    Column("basis", "text", False, "", "where the figure comes from: the plan's section (e.g. 二(三)), or "
+           "'assumption: ...' where the plan gives no number", default="", example="二(三)"),
 )
 
 DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
@@ -130,6 +132,8 @@ DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
     Column("tag", "text", True, "", "a tag carried by measures in measures.csv", example="nonfossil_mw"),
     Column("min_units", "number", True, "units of the tagged measures",
            "active units of all measures carrying the tag in that year, at least", minimum=0, example="400"),
+    Column("basis", "text", False, "", "where the figure comes from: the plan's section (e.g. 二(三)), or "
+           "'assumption: ...' where the plan gives no number", default="", example="二(三)"),
 )
 
 FILES: dict[str, tuple[Column, ...]] = {
