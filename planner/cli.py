@@ -222,27 +222,38 @@ def report(folder: str, lang: str) -> None:
 def validate(spec: str | None) -> None:
     """Check a model spec, its data files and every scenario, without solving.
 
-    Reports every problem at once, with file, line, column and the fix; exit code 3 if any.
+    Reports every problem at once, with file, line, column and the fix; exit code 3 if any. Also
+    screens every target against the most its measures could reach (potential, ramp, first year,
+    lifetime) and the least investment that could reach it, and names those that cannot be met.
     """
 
+    from planner.diagnose import screen, screening_lines
     from planner.errors import InputError
     from planner.inputs import load_data
     from planner.scenarios import scenario_names
     from planner.spec import load_spec
 
+    def screening(data, indent: str) -> None:
+        lines = screening_lines(*screen(data))
+        if lines:
+            click.echo(f"{indent}screening: these targets cannot be met (the run would be infeasible):")
+            click.echo("\n".join(indent + line for line in lines))
+
     spec_obj = load_spec(_spec_or_default(spec))
     data = load_data(spec_obj)
     click.echo(f"{spec_obj.path}: valid. {len(data.measures)} measures, {len(data.targets)} targets, "
                f"{len(data.deployment)} deployment targets, years {spec_obj.start_year}-{spec_obj.end_year}.")
+    screening(data, "")
     problems = []
     for name in scenario_names(spec_obj.raw):
         try:
             scenario_spec = load_spec(spec_obj.path, name)
-            load_data(scenario_spec)
+            scenario_data = load_data(scenario_spec)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         click.echo(f"  scenario {name}: valid. {scenario_spec.scenario_description}")
+        screening(scenario_data, "  ")
     if problems:
         raise InputError(problems)
 

@@ -57,14 +57,7 @@ class Diagnosis:
 
     def explain(self) -> str:
         lines = ["Why the plan is infeasible:"]
-        for item in self.unreachable:
-            lines.append(f"  - {item['target']} needs {item['required']:,.1f} {item['unit']}, but its measures "
-                         f"can reach at most {item['max_reachable']:,.1f} in {item['year']} whatever the budget "
-                         f"(potential, ramp, first year and lifetime permitting).")
-        for item in self.budget_bound:
-            lines.append(f"  - {item['target']} needs at least {item['min_capex_wan_yuan']:,.0f} 万元 of investment "
-                         f"by {item['year']}, but the budgets of {item['years']} allow "
-                         f"{item['budget_wan_yuan']:,.0f} 万元.")
+        lines.extend(screening_lines(self.unreachable, self.budget_bound))
         if self.shortfalls:
             lines.append("  With the budgets as they are, the closest plan falls short on:")
             for item in self.shortfalls:
@@ -78,6 +71,20 @@ class Diagnosis:
             lines.append("What would fix it:")
             lines.extend(f"  - {fix}" for fix in self.fixes)
         return "\n".join(lines)
+
+
+def screening_lines(unreachable: list[dict], budget_bound: list[dict]) -> list[str]:
+    """The findings of ``screen`` as sentences, one per target."""
+    lines = []
+    for item in unreachable:
+        lines.append(f"  - {item['target']} needs {item['required']:,.1f} {item['unit']}, but its measures "
+                     f"can reach at most {item['max_reachable']:,.1f} in {item['year']} whatever the budget "
+                     f"(potential, ramp, first year and lifetime permitting).")
+    for item in budget_bound:
+        lines.append(f"  - {item['target']} needs at least {item['min_capex_wan_yuan']:,.0f} 万元 of investment "
+                     f"by {item['year']}, but the budgets of {item['years']} allow "
+                     f"{item['budget_wan_yuan']:,.0f} 万元.")
+    return lines
 
 
 def target_name(data: PlanningData, k: int) -> str:
@@ -168,10 +175,12 @@ def _min_capex(capex: np.ndarray, rate: np.ndarray, reach: np.ndarray, required:
     return spent if left <= 0 else math.inf
 
 
-def diagnose(data: PlanningData, session: SolverSession, time_limit_s: float) -> Diagnosis:
-    """All four views of an infeasible strict run, and the fixes they point to."""
+def diagnose(data: PlanningData, session: SolverSession, time_limit_s: float,
+             screening: tuple[list[dict], list[dict]] | None = None) -> Diagnosis:
+    """All four views of an infeasible strict run, and the fixes they point to (``screening``: the
+    result of ``screen(data)`` when the caller already has it)."""
     diagnosis = Diagnosis()
-    diagnosis.unreachable, diagnosis.budget_bound = screen(data)
+    diagnosis.unreachable, diagnosis.budget_bound = screening if screening is not None else screen(data)
     spec = data.spec
     options = spec.build_options(elastic=True)
 

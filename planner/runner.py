@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from planner import __version__
-from planner.diagnose import Diagnosis, diagnose
+from planner.diagnose import Diagnosis, diagnose, screen, screening_lines
 from planner.inputs import PlanningData, load_data
 from planner.model import PlanningModel, build_model
 from planner.output import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
@@ -62,6 +62,12 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     timings["read_validate_s"] = time.perf_counter() - clock
 
     tic = time.perf_counter()
+    screening = screen(data)
+    for line in screening_lines(*screening):
+        say(f"screening: cannot be met{line[3:]}")
+    timings["screen_s"] = time.perf_counter() - tic
+
+    tic = time.perf_counter()
     say(f"building the model: {len(data.measures)} measures x {len(spec.years)} years")
     planning = build_model(data, spec.build_options())
     timings["build_s"] = time.perf_counter() - tic
@@ -74,11 +80,12 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     if solution.status == "infeasible" and not planning.options.elastic:
         say("diagnosing why the targets cannot be met")
         tic = time.perf_counter()
-        diagnosis = diagnose(data, session, spec.solver.time_limit_s)
+        diagnosis = diagnose(data, session, spec.solver.time_limit_s, screening)
         timings["diagnose_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
     tables, summary = tabulate(spec, data, planning, solution, session, timings, diagnosis)
+    summary["screening"] = {"unreachable_targets": screening[0], "budget_bound_targets": screening[1]}
     if write:
         say(f"writing {out_dir}")
         timings["write_s"] = time.perf_counter() - tic

@@ -100,3 +100,28 @@ def test_elastic_mode_reports_shortfalls_instead_of_failing(tmp_path):
     assert summary["objective"] == pytest.approx(3.0 + 200 * 1000)
     assert summary["targets_met"] is False
     assert summary["targets"][0]["shortfall"] == pytest.approx(200)
+
+
+def test_screening_runs_before_the_solve_and_is_recorded(tmp_path):
+    """An unreachable target is named by the pre-solve screen in summary.json and by `planner validate`."""
+    spec = write_dataset(tmp_path / "case", [{"id": "m", "name": "光伏", "potential": 3, "co2_t_per_yr": 100}],
+                         targets=[{"year": 2022, "pollutant": "co2", "kind": "reduction", "value": 500}])
+    result = CliRunner().invoke(main, ["run", str(spec), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 4
+    assert "screening: cannot be met" in result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    [item] = summary["screening"]["unreachable_targets"]
+    assert item["max_reachable"] == pytest.approx(300) and item["required"] == pytest.approx(500)
+    validated = CliRunner().invoke(main, ["validate", str(spec)])
+    assert validated.exit_code == 0, validated.output
+    assert "screening: these targets cannot be met" in validated.output
+    assert "CO2 reduction >= 500 t in 2022 (targets.csv line 2) needs 500.0 t abated" in validated.output
+
+
+def test_screening_is_silent_when_every_target_is_reachable(tmp_path):
+    spec = write_dataset(tmp_path / "case", [{"id": "m", "potential": 10, "co2_t_per_yr": 100}],
+                         targets=[{"year": 2022, "pollutant": "co2", "kind": "reduction", "value": 500}])
+    outcome = run(spec, out_dir=tmp_path / "out")
+    assert outcome.solution.status == "optimal"
+    assert outcome.summary["screening"] == {"unreachable_targets": [], "budget_bound_targets": []}
+    assert "screening:" not in CliRunner().invoke(main, ["validate", str(spec)]).output
