@@ -94,6 +94,7 @@ COLUMNS = {
     "shadow_price_yuan_per_t": ("影子价格(元/吨)", "Shadow price (元/t)"),
     "shadow_price_yuan_per_unit": ("影子价格(元/单位)", "Shadow price (元/unit)"),
     "shadow_price_wan_yuan_per_point": ("影子价格(万元/强度百分点)", "Shadow price (万元 per intensity point)"),
+    "basis": ("依据", "Basis (plan section or assumption)"),
     "opex_wan_yuan_per_yr": ("单位运行成本(万元/年)", "Opex (万元 per unit-yr)"),
     "lifetime_yr": ("寿命(年)", "Lifetime (yr)"),
     "potential": ("潜力(单位)", "Potential (units)"),

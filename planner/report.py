@@ -145,7 +145,9 @@ def _run_report(folder: Path, summary: dict, lang: str) -> Report:
     _mac_and_coordinate_charts(report, catalogue, lang)
     report.html_tables = [Sheet(phrase("targets", lang), _labelled(targets[["year", "kind", "subject", "value",
                                                                                "required", "achieved", "met",
-                                                                               "shadow_price_yuan_per_t"]], lang)),
+                                                                               "shadow_price_yuan_per_t"]
+                                                                              + (["basis"] if "basis" in targets
+                                                                                 else [])], lang)),
                           Sheet(phrase("key_projects", lang), _labelled(projects, lang))]
     return report
 
