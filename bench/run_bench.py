@@ -86,7 +86,7 @@ def bench_scale(n_measures: int, repeats: int, work: Path) -> dict:
         ref_peaks.append(peak)
         ref_phases.append(result.get("timings_s", result.get("phases", {})))
         ref_objective = result["objective"]
-    phase_names = ["read_validate_s", "build_s", "handoff_s", "solve_s", "write_s"]
+    phase_names = ["read_validate_s", "build_s", "handoff_s", "solve_s", "duals_s", "write_s"]
     planner_phase = {name: median([p.get(name, float("nan")) for p in phases]) for name in phase_names}
     ref_phase_names = sorted({k for p in ref_phases for k in p})
     reference_phase = {name: median([p.get(name, float("nan")) for p in ref_phases]) for name in ref_phase_names}
@@ -191,8 +191,8 @@ def write_markdown(path: Path, results: list[dict], default: float | None, sweep
         "seed 0, 10 years, every constraint kind present (lifetimes, ramps, first years, integer measures,",
         "exclusive groups, intensity/reduction/cap and deployment targets, yearly budgets).",
         "",
-        "| measures | planner s | reference s | planner / reference | build + hand-off share | read | build | hand-off | solve | write | peak MiB planner / ref | objectives equal |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| measures | planner s | reference s | planner / reference | build + hand-off share | read | build | hand-off | solve | duals | write | peak MiB planner / ref | objectives equal |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         p = r["planner_phases_s"]
@@ -201,7 +201,7 @@ def write_markdown(path: Path, results: list[dict], default: float | None, sweep
         lines.append(
             f"| {r['measures']:,} | {r['planner_s']:.2f} | {r['reference_s']:.2f} | **{r['ratio']:.2f}** | "
             f"{100 * r['build_handoff_share']:.0f} % | {p['read_validate_s']:.2f} | {p['build_s']:.2f} | "
-            f"{p['handoff_s']:.2f} | {p['solve_s']:.2f} | {p['write_s']:.2f} | "
+            f"{p['handoff_s']:.2f} | {p['solve_s']:.2f} | {p['duals_s']:.2f} | {p['write_s']:.2f} | "
             f"{r['planner_peak_mib']:.0f} / {r['reference_peak_mib']:.0f} | {'yes' if same else 'NO'} |")
     lines += ["", "Reference phases (median s): " + "; ".join(
         f"{r['measures']:,}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["reference_phases_s"].items())
