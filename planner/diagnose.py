@@ -111,7 +111,9 @@ def max_active_units(data: PlanningData, year: int) -> np.ndarray:
     earliest = np.maximum.reduce([np.full(len(measures), spec.start_year), measures.first_year,
                                   year - measures.lifetime_yr + 1])
     addable_years = np.clip(year - earliest + 1, 0, None)
-    by_ramp = np.where(np.isinf(measures.max_add_per_yr), np.inf, measures.max_add_per_yr * addable_years)
+    limited = np.isfinite(measures.max_add_per_yr)
+    by_ramp = np.full(len(measures), np.inf)
+    by_ramp[limited] = measures.max_add_per_yr[limited] * addable_years[limited]
     return np.where(addable_years > 0, np.minimum(measures.potential, by_ramp), 0.0)
 
 
