@@ -56,8 +56,17 @@ def by_year_table(by_year: pd.DataFrame, emissions: pd.DataFrame, pollutants: li
     return format_table(headers, rows, right=set(range(1, len(headers))))
 
 
+def _basis_word(basis: object) -> str:
+    """'plan' for a target the plan states, else the first word of the basis (assumption, derived)."""
+    text = str(basis).strip() if isinstance(basis, str) else ""
+    if not text:
+        return ""
+    head = text.split(":", 1)[0].strip()
+    return head if head in ("assumption", "derived") else "plan 规划"
+
+
 def targets_table(targets: pd.DataFrame) -> str:
-    headers = ["目标 target", "年份 year", "要求 required", "达到 achieved", "达标 met"]
+    headers = ["目标 target", "年份 year", "要求 required", "达到 achieved", "达标 met", "依据 basis"]
     rows = []
     for _, row in targets.iterrows():
         subject = POLLUTANT_LABELS_EN.get(row["subject"], row["subject"])
@@ -71,5 +80,6 @@ def targets_table(targets: pd.DataFrame) -> str:
             label = f"{subject} {row['kind']} {row['value']:,.0f} t"
             unit = "t abated" if row["kind"] == "reduction" else "t abated"
         rows.append([label, str(int(row["year"])), f"{number(row['required'], 1)} {unit}",
-                     number(row["achieved"], 1), "yes 达标" if row["met"] else "NO 未达标"])
+                     number(row["achieved"], 1), "yes 达标" if row["met"] else "NO 未达标",
+                     _basis_word(row.get("basis"))])
     return format_table(headers, rows, right={2, 3})
