@@ -150,6 +150,10 @@ class SolverSession:
                 highs = highspy.Highs()
             highs.setOptionValue("output_flag", False)
             highs.setOptionValue("time_limit", float(self.settings.time_limit_s))
+            # Presolve off: with the integer columns fixed, HiGHS's presolve costs more than it saves
+            # (benchmark instances: 1.19 s instead of 1.69 s at 10,000 measures, 0.05 s instead of 0.08 s at
+            # 1,000; same duals to 1e-14).
+            highs.setOptionValue("presolve", "off")
             self._pass_model(highspy, highs, relax_integers=True)
             fixed = np.flatnonzero(self.compiled.is_integer)
             rounded = np.round(values[fixed])
