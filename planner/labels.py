@@ -84,6 +84,7 @@ COLUMNS = {
     "target_kind": ("目标类型", "Target kind"),
     "target_value": ("目标值", "Target value"),
     "emission_limit_t": ("排放上限(吨)", "Emission limit (t)"),
+    "shortfall_t": ("目标缺口(吨)", "Shortfall (t)"),
     "met": ("是否达标", "Met"),
     "kind": ("目标类型", "Kind"),
     "subject": ("对象", "Subject"),

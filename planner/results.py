@@ -162,8 +162,16 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
 
 
 def _emission_table(planning: PlanningModel, abated: np.ndarray, targets: pd.DataFrame) -> pd.DataFrame:
+    """emissions.csv: one row per year and pollutant, with the targets binding there.
+
+    ``emission_limit_t`` is the tightest limit of those targets, ``shortfall_t`` the most tonnes by
+    which one of them is missed (0 when all are met; only elastic runs can miss one).
+    """
     data = planning.data
     base = data.spec.base_year
+    binding: dict[tuple[int, str], list] = {}
+    for row in targets[targets["kind"] != "deployment"].itertuples():
+        binding.setdefault((int(row.year), row.subject), []).append(row)
     rows = []
     for k, year in enumerate(planning.years):
         gdp = data.gdp_yi_yuan[year]
@@ -171,16 +179,16 @@ def _emission_table(planning: PlanningModel, abated: np.ndarray, targets: pd.Dat
             bau = data.bau_t[pollutant][year]
             emissions = bau - abated[j, k]
             base_intensity = data.bau_t[pollutant][base] / data.gdp_yi_yuan[base]
-            binding = targets[(targets["year"] == year) & (targets["subject"] == pollutant)
-                              & (targets["kind"] != "deployment")]
+            here = binding.get((year, pollutant), [])
             rows.append({
                 "year": year, "pollutant": pollutant, "bau_t": bau, "abated_t": abated[j, k],
                 "emissions_t": emissions, "gdp_yi_yuan": gdp,
                 "intensity_t_per_yi_yuan": emissions / gdp,
                 "intensity_change_vs_base": (emissions / gdp) / base_intensity - 1.0 if base_intensity else np.nan,
-                "target_kind": ";".join(binding["kind"]),
-                "target_value": ";".join(f"{v:g}" for v in binding["value"]),
-                "emission_limit_t": binding["emission_limit_t"].min() if len(binding) else np.nan,
-                "met": (bool(binding["met"].all()) if len(binding) else None),
+                "target_kind": ";".join(t.kind for t in here),
+                "target_value": ";".join(f"{t.value:g}" for t in here),
+                "emission_limit_t": min(t.emission_limit_t for t in here) if here else np.nan,
+                "shortfall_t": max(t.shortfall for t in here) if here else np.nan,
+                "met": all(bool(t.met) for t in here) if here else None,
             })
     return pd.DataFrame(rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -100,6 +101,10 @@ def test_elastic_mode_reports_shortfalls_instead_of_failing(tmp_path):
     assert summary["objective"] == pytest.approx(3.0 + 200 * 1000)
     assert summary["targets_met"] is False
     assert summary["targets"][0]["shortfall"] == pytest.approx(200)
+    emissions = pd.read_csv(out / "emissions.csv", encoding="utf-8-sig").set_index("pollutant")
+    assert emissions.loc["co2", "shortfall_t"] == pytest.approx(200)
+    assert emissions.loc["co2", "abated_t"] == pytest.approx(300) and not emissions.loc["co2", "met"]
+    assert emissions["shortfall_t"].drop("co2").isna().all()  # no target on the other pollutants
 
 
 def test_screening_runs_before_the_solve_and_is_recorded(tmp_path):
