@@ -89,7 +89,7 @@ class SweepWorker:
         row = {
             "budget_wan_yuan": budget_wan_yuan,
             "status": solution.status,
-            "objective_wan_yuan": solution.objective_wan_yuan,
+            "objective": solution.objective_wan_yuan,  # 万元, as summary.json's objective
             "cost_wan_yuan": summary["cost_wan_yuan"],
             "total_capex_wan_yuan": float(plan["capex_wan_yuan"].sum()),
             **{f"{p}_abated_t_{y}": float(by_year.loc[y, f"{p}_abated_t"]) for p in POLLUTANTS
@@ -182,6 +182,6 @@ def sweep(spec_path: str | Path, budgets: list[float], jobs: int = 1, scenario: 
 
 def monotone_violations(table: pd.DataFrame, tolerance: float = 1e-6) -> list[float]:
     """Budgets where the objective rose although the budget rose (should be none)."""
-    values = table["objective_wan_yuan"].to_numpy(dtype=float)
+    values = table["objective"].to_numpy(dtype=float)
     rises = np.flatnonzero(values[1:] > values[:-1] + tolerance * np.maximum(1.0, np.abs(values[:-1])))
     return [float(table["budget_wan_yuan"].iloc[i + 1]) for i in rises]

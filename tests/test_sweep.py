@@ -49,7 +49,7 @@ def test_sweep_monotone_and_equal_to_cold_runs(spec):
         cold = run(spec, write=False, budget_wan_yuan=row.budget_wan_yuan)
         if row.targets_met:
             assert cold.solution.status == "optimal"
-            assert cold.solution.objective_wan_yuan == pytest.approx(row.objective_wan_yuan, rel=1e-6)
+            assert cold.solution.objective_wan_yuan == pytest.approx(row.objective, rel=1e-6)
         else:
             assert cold.solution.status == "infeasible"
     assert (table.total_shortfall_t[~table.targets_met] > 0).all()
@@ -67,7 +67,7 @@ def test_parallel_sweep_equals_serial(spec):
     budgets = [40.0, 70.0, 100.0, 130.0]
     serial = sweep(spec, budgets).table
     parallel = sweep(spec, budgets, jobs=2).table
-    pd.testing.assert_series_equal(serial.objective_wan_yuan, parallel.objective_wan_yuan, rtol=1e-6)
+    pd.testing.assert_series_equal(serial.objective, parallel.objective, rtol=1e-6)
 
 
 def test_sweep_cli_writes_folder(spec, tmp_path):
@@ -78,6 +78,6 @@ def test_sweep_cli_writes_folder(spec, tmp_path):
     table = pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
     assert list(table.budget_wan_yuan) == [40, 70, 100]
     assert (out / "points" / "budget_000000000040" / "summary.json").is_file()
-    for column in ("status", "objective_wan_yuan", "total_capex_wan_yuan", "co2_abated_t_2023", "nox_abated_t_2022",
+    for column in ("status", "objective", "total_capex_wan_yuan", "co2_abated_t_2023", "nox_abated_t_2022",
                    "total_shortfall_t", "run_folder"):
         assert column in table.columns
