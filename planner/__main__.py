@@ -1,6 +1,6 @@
 """`python -m planner` is the same as the `planner` command."""
 
-from planner.cli import main
+from planner.cli import entry_point
 
 if __name__ == "__main__":  # guarded: sweep worker processes re-import this module
-    main(obj={})
+    entry_point()

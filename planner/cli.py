@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -302,5 +303,20 @@ def init(directory: str, model_name: str) -> None:
                f"Edit the CSVs, then: planner run {target / 'models' / spec.name}")
 
 
-def _main_entry() -> None:  # pragma: no cover - console script shim
-    main(obj={})
+def entry_point() -> None:  # pragma: no cover - exercised by the benchmark and `make run`
+    """The `planner` command and `python -m planner`: run, then leave without tearing down.
+
+    A solved model is hundreds of thousands of Python objects; freeing them one by one at exit
+    took 0.3 s of a 9 s run at 10,000 measures. Every result file is complete and renamed into
+    place before a command returns, so the process flushes its output and ends at once.
+    """
+    try:
+        main(obj={})
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

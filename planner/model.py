@@ -213,13 +213,10 @@ def _add_potential_limit(p: PlanningModel) -> None:
     the (measure, year) of each row.
     """
     m, measures = p.model, p.data.measures
-    n_measures, n_years = len(measures), len(p.years)
+    n_years = len(p.years)
     upper = np.minimum(measures.max_add_per_yr, measures.potential)
     bound = np.where(np.arange(n_years)[None, :] >= p.first_year_pos[:, None], upper[:, None], 0.0)
-    cumulative = np.concatenate([np.zeros((n_measures, 1)), np.cumsum(bound, axis=1)], axis=1)
-    end = np.arange(1, n_years + 1)[None, :]
-    start = np.maximum(end - measures.lifetime_yr[:, None], 0)
-    reach = cumulative[np.arange(n_measures)[:, None], end] - cumulative[np.arange(n_measures)[:, None], start]
+    reach = p.active_units(bound)  # most units the bounds of x allow to be active
     ungrouped = np.array([not g for g in measures.group], dtype=bool)
     need = (reach > measures.potential[:, None] * (1 + 1e-12)) & ungrouped[:, None]
     measure, year_pos = np.nonzero(need)
