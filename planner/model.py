@@ -134,8 +134,8 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
     with PauseGC():
         _add_sets(planning)
         _add_variables(planning)
-        _add_potential_limit(planning)
         _add_budget_limit(planning)
+        _add_potential_limit(planning)
         _add_exclusive_groups(planning)
         _add_targets(planning)
         _add_deployment_targets(planning)
