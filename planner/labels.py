@@ -9,6 +9,18 @@ SECTORS_ZH = {
     "ecology": "生态", "water": "水", "waste": "固废",
 }
 
+TARGET_KINDS_ZH = {
+    "intensity_reduction": "强度下降", "reduction": "重点工程减排量", "cap": "排放总量上限", "deployment": "部署目标",
+}
+# Text codes in result columns, shown in Chinese in a zh report (result CSVs keep the codes).
+VALUE_LABELS_ZH = {
+    "kind": TARGET_KINDS_ZH,
+    "target_kind": TARGET_KINDS_ZH,
+    "subject": POLLUTANT_LABELS_ZH,
+    "pollutant": POLLUTANT_LABELS_ZH,
+    "sector": SECTORS_ZH,
+}
+
 PHRASES = {
     "report_title": ("减污降碳协同增效措施组合规划报告", "Pollution-and-carbon co-control portfolio report"),
     "summary": ("摘要", "Summary"),
@@ -150,3 +162,13 @@ def pollutant_label(pollutant: str, lang: str) -> str:
 
 def sector_label(sector: str, lang: str) -> str:
     return SECTORS_ZH.get(sector, sector) if lang == "zh" else sector
+
+
+STATUS_ZH = {"optimal": "最优", "infeasible": "不可行", "time_limit": "达到时间上限(非最优)", "error": "出错",
+             "unbounded": "无界"}
+
+
+def status_label(status: str | None, lang: str) -> str:
+    """A solve status for a report: in Chinese with the code kept, e.g. 最优 (optimal)."""
+    status = status or ""
+    return f"{STATUS_ZH[status]} ({status})" if lang == "zh" and status in STATUS_ZH else status

@@ -16,7 +16,7 @@ import pandas as pd
 
 from planner.display import text_width
 from planner.errors import PlannerError
-from planner.labels import column_label, phrase, pollutant_label, sector_label
+from planner.labels import VALUE_LABELS_ZH, status_label, column_label, phrase, pollutant_label, sector_label
 from planner.output import CSV_ENCODING
 from planner.schema import POLLUTANTS
 from planner.svg import line_chart, mac_chart, quadrant_chart, stacked_bar_chart
@@ -51,6 +51,19 @@ def _read_csv(folder: Path, name: str) -> pd.DataFrame:
 
 
 def _labelled(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Headers in the report's language; in Chinese, codes in text cells too (kinds, pollutants,
+    sectors, met). Numbers are left as they are."""
+    if lang == "zh":
+        table = table.copy()
+        for column in table.columns:
+            if column in VALUE_LABELS_ZH:
+                names = VALUE_LABELS_ZH[column]
+                table[column] = table[column].map(
+                    lambda v, names=names: ";".join(names.get(part, part) for part in v.split(";"))
+                    if isinstance(v, str) else v)
+            elif column == "met":
+                table[column] = table[column].map(lambda v: "是" if v is True or v == "True" else
+                                                  "否" if v is False or v == "False" else v)
     return table.rename(columns={c: column_label(c, lang) for c in table.columns})
 
 
@@ -116,7 +129,7 @@ def _run_report(folder: Path, summary: dict, lang: str) -> Report:
     overview = [
         (phrase("model", lang), summary.get("model")),
         (phrase("scenario", lang), summary.get("scenario") or ""),
-        (phrase("status", lang), summary.get("status")),
+        (phrase("status", lang), status_label(summary.get("status"), lang)),
         (phrase("objective", lang), summary.get("objective")),
         (phrase("cost", lang), summary.get("cost_wan_yuan")),
         (phrase("capex_total", lang), summary.get("totals", {}).get("capex_wan_yuan")),
