@@ -134,12 +134,12 @@ def machine() -> str:
     except OSError:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
-    import highspy
     import pyomo.version
 
+    from planner.solve import highs_version
+
     return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, Pyomo {pyomo.version.version}, highspy "
-            f"{getattr(highspy, '__version__', '')}".rstrip())
+            f"Python {platform.python_version()}, Pyomo {pyomo.version.version}, HiGHS {highs_version()} (highspy)")
 
 
 def main() -> None:
