@@ -22,8 +22,8 @@ from planner.model import BuildOptions, PlanningModel, build_model, required_aba
 from planner.schema import POLLUTANT_LABELS_EN, POLLUTANTS
 from planner.solve import SolverSession
 
-# Above this many rows an IIS is skipped: HiGHS's IIS search grows fast with model size
-# (23 s at 1,000 measures x 30 years in docs/performance.md) and the elastic views already say
+# Above this many rows an IIS is skipped: HiGHS's IIS search grows fast with model size (23 s at
+# 1,000 measures x 30 years in the project's performance notes) and the elastic views already say
 # what to change.
 IIS_MAX_ROWS = 20_000
 # Price of one 万元 of budget overrun in the diagnosis model: high enough that money is added only
