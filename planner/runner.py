@@ -73,7 +73,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     timings["build_s"] = time.perf_counter() - tic
 
     say("solving with HiGHS")
-    solution, session = solve_model(planning, spec.solver)
+    solution, session = solve_model(planning, spec.solver, progress)
     timings.update(solution.timings_s)
 
     diagnosis = None

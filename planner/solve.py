@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -19,6 +21,9 @@ from planner.matrix import CompiledModel, compile_model
 from planner.model import PlanningModel
 from planner.spec import SolverSettings
 
+# Long solves report progress: better MIP plans found after this many seconds, and a heartbeat.
+PROGRESS_AFTER_S = 2.0
+HEARTBEAT_S = 10.0
 # Solution values closer to zero than this are reported as exactly zero.
 ZERO_TOL = 1e-9
 # HiGHS options that [solver] mip_heuristics = "light" turns off (see planner.spec.MIP_HEURISTICS).
@@ -211,12 +216,17 @@ class SolverSession:
             members.append((var.parent_component().name, var.index(), side[int(bound)]))
         return members
 
-    def solve(self) -> Solution:
-        """Run HiGHS on the loaded model and read the solution back into arrays."""
+    def solve(self, progress: Callable[[str], None] | None = None) -> Solution:
+        """Run HiGHS on the loaded model and read the solution back into arrays.
+
+        ``progress`` hears about long solves: every better plan HiGHS finds once the solve has run
+        PROGRESS_AFTER_S, and a heartbeat every HEARTBEAT_S (HiGHS releases the GIL while it runs).
+        """
         import highspy
 
         tic = time.perf_counter()
-        self.highs.run()
+        with _reporting(self.highs, progress, self.is_mip, self.settings.time_limit_s):
+            self.highs.run()
         solve_s = time.perf_counter() - tic
         model_status = self.highs.getModelStatus()
         info = self.highs.getInfo()
@@ -266,7 +276,40 @@ class SolverSession:
             solution.budget_overrun_wan_yuan = self._value_array(values, m.budget_overrun_wan_yuan, planning.years)
 
 
-def solve_model(planning: PlanningModel, settings: SolverSettings) -> tuple[Solution, SolverSession]:
+def solve_model(planning: PlanningModel, settings: SolverSettings,
+                progress: Callable[[str], None] | None = None) -> tuple[Solution, SolverSession]:
     """Load the model into HiGHS and solve it once; the session is returned for re-solves."""
     session = SolverSession(planning, settings)
-    return session.solve(), session
+    return session.solve(progress), session
+
+
+@contextlib.contextmanager
+def _reporting(highs, progress: Callable[[str], None] | None, is_mip: bool, time_limit_s: float):
+    """While HiGHS runs: better MIP plans (after PROGRESS_AFTER_S) and a heartbeat, to ``progress``."""
+    if progress is None:
+        yield
+        return
+    started = time.perf_counter()
+    done = threading.Event()
+
+    def better_plan(event) -> None:
+        out = event.data_out
+        if out.running_time >= PROGRESS_AFTER_S:
+            progress(f"better plan found: {out.objective_function_value:,.1f} 万元, gap {100 * out.mip_gap:.3g} % "
+                     f"({out.running_time:.0f} s)")
+
+    def heartbeat() -> None:
+        while not done.wait(HEARTBEAT_S):
+            progress(f"still solving: {time.perf_counter() - started:.0f} s of at most {time_limit_s:g} s")
+
+    watcher = threading.Thread(target=heartbeat, daemon=True)
+    watcher.start()
+    if is_mip:
+        highs.cbMipImprovingSolution.subscribe(better_plan)
+    try:
+        yield
+    finally:
+        done.set()
+        if is_mip:
+            highs.cbMipImprovingSolution.unsubscribe(better_plan)
+        watcher.join()

@@ -84,3 +84,21 @@ def test_summary_records_provenance(tmp_path):
     assert set(summary["versions"]) >= {"planner", "pyomo", "highs", "python"}
     assert len(summary["inputs_sha256"]["measures.csv"]) == 64
     assert summary["spec_file"].endswith("tiny.toml")
+
+
+def test_long_solves_report_progress(tmp_path, monkeypatch):
+    """Better MIP plans and a heartbeat reach the progress callback (thresholds lowered for a tiny MIP)."""
+    import planner.solve
+
+    monkeypatch.setattr(planner.solve, "PROGRESS_AFTER_S", 0.0)
+    monkeypatch.setattr(planner.solve, "HEARTBEAT_S", 0.0005)
+    spec = write_dataset(tmp_path / "case", [{"id": "m", "integer": "true", "co2_t_per_yr": 100, "capex_wan_yuan": 3},
+                                             {"id": "n", "co2_t_per_yr": 40, "capex_wan_yuan": 2}],
+                         targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 730}])
+    messages: list[str] = []
+    outcome = run(spec, write=False, progress=messages.append)
+    assert outcome.solution.status == "optimal"
+    better = [m for m in messages if m.startswith("better plan found: ")]
+    assert better and "万元, gap" in better[-1]
+    assert all(m.startswith("still solving: ") and "s of at most 30 s" in m
+               for m in messages if m.startswith("still"))
