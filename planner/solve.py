@@ -26,6 +26,8 @@ PROGRESS_AFTER_S = 2.0
 HEARTBEAT_S = 10.0
 # Solution values closer to zero than this are reported as exactly zero.
 ZERO_TOL = 1e-9
+# Units of whole-unit (integer) measures this close to a whole number are reported as that number.
+INTEGER_SNAP_TOL = 1e-6
 # HiGHS options that [solver] mip_heuristics = "light" turns off (see planner.spec.MIP_HEURISTICS).
 LIGHT_HEURISTICS_OFF = ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_heuristic_run_root_reduced_cost",
                         "mip_heuristic_run_zi_round", "mip_heuristic_run_shifting")
@@ -264,7 +266,10 @@ class SolverSession:
         values = np.asarray(self.highs.getSolution().col_value)
         keys = [(i, t) for i in range(len(planning.data.measures)) for t in planning.years]
         shape = (len(planning.data.measures), len(planning.years))
-        solution.units_added = self._value_array(values, m.units_added, keys).reshape(shape)
+        added = self._value_array(values, m.units_added, keys).reshape(shape)
+        # Whole-unit measures: HiGHS returns values within its integrality tolerance; report whole numbers.
+        whole = planning.data.measures.integer[:, None] & (np.abs(added - np.round(added)) <= INTEGER_SNAP_TOL)
+        solution.units_added = np.where(whole, np.round(added), added)
         active = planning.active_units(solution.units_added)
         active[np.abs(active) < ZERO_TOL] = 0.0
         solution.units_active = active
