@@ -238,7 +238,7 @@ def validate(spec: str | None) -> None:
         lines = screening_lines(*screen(data))
         if lines:
             click.echo(f"{indent}screening: these targets cannot be met (the run would be infeasible):")
-            click.echo("\n".join(indent + line for line in lines))
+            click.echo("\n".join(f"{indent}  - {line}" for line in lines))
 
     spec_obj = load_spec(_spec_or_default(spec))
     data = load_data(spec_obj)

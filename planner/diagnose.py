@@ -57,7 +57,7 @@ class Diagnosis:
 
     def explain(self) -> str:
         lines = ["Why the plan is infeasible:"]
-        lines.extend(screening_lines(self.unreachable, self.budget_bound))
+        lines.extend(f"  - {line}" for line in screening_lines(self.unreachable, self.budget_bound))
         if self.shortfalls:
             lines.append("  With the budgets as they are, the closest plan falls short on:")
             for item in self.shortfalls:
@@ -74,14 +74,14 @@ class Diagnosis:
 
 
 def screening_lines(unreachable: list[dict], budget_bound: list[dict]) -> list[str]:
-    """The findings of ``screen`` as sentences, one per target."""
+    """The findings of ``screen`` as sentences, one per target (callers add indent or bullet)."""
     lines = []
     for item in unreachable:
-        lines.append(f"  - {item['target']} needs {item['required']:,.1f} {item['unit']}, but its measures "
+        lines.append(f"{item['target']} needs {item['required']:,.1f} {item['unit']}, but its measures "
                      f"can reach at most {item['max_reachable']:,.1f} in {item['year']} whatever the budget "
                      f"(potential, ramp, first year and lifetime permitting).")
     for item in budget_bound:
-        lines.append(f"  - {item['target']} needs at least {item['min_capex_wan_yuan']:,.0f} 万元 of investment "
+        lines.append(f"{item['target']} needs at least {item['min_capex_wan_yuan']:,.0f} 万元 of investment "
                      f"by {item['year']}, but the budgets of {item['years']} allow "
                      f"{item['budget_wan_yuan']:,.0f} 万元.")
     return lines

@@ -57,6 +57,7 @@ class PlanningModel:
     potential_rows: list[tuple[int, int]] = field(default_factory=list)  # (measure, year) of potential_limit rows
     group_link_rows: list[tuple[int, int]] = field(default_factory=list)  # (measure, year) of link rows
     first_year_pos: np.ndarray | None = None  # per measure: first year position x may be non-zero
+    added_vars: list = field(default_factory=list)  # units_added VarData in column order (measure-major)
 
     def window(self, measure: np.ndarray, year_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The units_added terms of a_{m,t}: for each (measure[j], year_pos[j]) pair, the entries
@@ -170,6 +171,7 @@ def _add_variables(p: PlanningModel) -> None:
         return (0.0, float(upper[i]))
 
     m.units_added = pyo.Var(m.MEASURES, m.YEARS, domain=pyo.NonNegativeReals, bounds=added_bounds)
+    p.added_vars = list(m.units_added.values())
     for i in np.flatnonzero(measures.integer):
         for t in p.years:
             m.units_added[int(i), t].domain = pyo.NonNegativeIntegers
@@ -223,7 +225,7 @@ def _add_potential_limit(p: PlanningModel) -> None:
     p.potential_rows = [(int(i), p.years[k]) for i, k in zip(measure, year_pos)]
     owner, columns, values = _window_rows(p, measure, year_pos, np.ones(len(measure)), np.arange(len(measure)))
     m.potential_limit = _matrix_rows(owner, columns, values, np.full(len(measure), -np.inf),
-                                     measures.potential[measure].astype(float), list(m.units_added.values()))
+                                     measures.potential[measure].astype(float), p.added_vars)
 
 
 def _add_budget_limit(p: PlanningModel) -> None:
@@ -269,13 +271,13 @@ def _add_exclusive_groups(p: PlanningModel) -> None:
     rows = np.arange(len(measure))
     owner, columns, values = _window_rows(p, measure, year_pos, np.ones(len(measure)), rows)
     # y_m sits after the x columns in the block's variable map.
-    y_column = len(m.units_added) + np.repeat(np.arange(len(grouped)), n_years)
+    y_column = len(p.added_vars) + np.repeat(np.arange(len(grouped)), n_years)
     owner = np.concatenate([owner, rows])
     columns = np.concatenate([columns, y_column])
     values = np.concatenate([values, -potential[measure].astype(float)])
     p.group_link_rows = [(int(i), p.years[k]) for i, k in zip(measure, year_pos)]
     m.exclusive_group_link = _matrix_rows(owner, columns, values, np.full(len(rows), -np.inf), np.zeros(len(rows)),
-                                          list(m.units_added.values()) + list(m.adopted.values()))
+                                          p.added_vars + list(m.adopted.values()))
 
     def limit(model, g):
         members = p.group_members[g]
@@ -324,7 +326,7 @@ def _add_deployment_targets(p: PlanningModel) -> None:
 def _at_least_rows(p: PlanningModel, name: str, parts: list, required: np.ndarray, shortfall: str) -> None:
     """Rows ``name[k]``: (x terms of ``parts``) (+ shortfall[k] in elastic mode) >= required[k]."""
     m = p.model
-    varmap = list(m.units_added.values())
+    varmap = list(p.added_vars)
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     owner, columns, values = (np.concatenate([part[j] for part in parts] or [empty[j]]) for j in range(3))
     rows = np.arange(len(required))
@@ -351,7 +353,7 @@ def _add_objective(p: PlanningModel) -> None:
     end = np.minimum(tau + p.data.measures.lifetime_yr[:, None], n_years)
     cost = p.annual_cost_wan_yuan_per_unit[:, None] * (cumulative[end] - cumulative[tau])
     cost[tau < p.first_year_pos[:, None]] = 0.0  # x is fixed at zero there
-    added = list(m.units_added.values())
+    added = p.added_vars
     nonzero = np.flatnonzero(cost.ravel())
     coefs = cost.ravel()[nonzero].tolist()
     variables = [added[j] for j in nonzero]

@@ -64,7 +64,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     tic = time.perf_counter()
     screening = screen(data)
     for line in screening_lines(*screening):
-        say(f"screening: cannot be met{line[3:]}")
+        say(f"screening: cannot be met: {line}")
     timings["screen_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
