@@ -237,7 +237,9 @@ def validate(spec: str | None) -> None:
     def screening(data, indent: str) -> None:
         lines = screening_lines(*screen(data))
         if lines:
-            click.echo(f"{indent}screening: these targets cannot be met (the run would be infeasible):")
+            outcome = ("an elastic run reports the shortfall" if data.spec.target_mode == "elastic"
+                       else "the run would be infeasible")
+            click.echo(f"{indent}screening: these targets cannot be met ({outcome}):")
             click.echo("\n".join(f"{indent}  - {line}" for line in lines))
 
     spec_obj = load_spec(_spec_or_default(spec))
