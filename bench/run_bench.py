@@ -136,7 +136,7 @@ def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
     import pyomo.version
 
-    from planner.solve import highs_version
+    from planner.solve.session import highs_version
 
     return (f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, Pyomo {pyomo.version.version}, HiGHS {highs_version()} (highspy)")

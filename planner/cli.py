@@ -68,7 +68,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _spec_or_default(spec: str | None) -> Path:
-    from planner.paths import shipped_spec
+    from planner.io.paths import shipped_spec
 
     return Path(spec) if spec else shipped_spec()
 
@@ -94,8 +94,8 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     summary.json, plan.csv, emissions.csv and targets.csv. Exit code 0 = optimal,
     3 = bad input, 4 = infeasible, 5 = time limit, 6 = output folder refused.
     """
-    from planner.display import by_year_table, targets_table
-    from planner.runner import run as run_model
+    from planner.report.terminal import by_year_table, targets_table
+    from planner.pipeline.run import run as run_model
 
     spec_path = _spec_or_default(spec)
     started = time.perf_counter()
@@ -144,12 +144,12 @@ def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, s
     sweep.csv (one row per budget), no_regret.csv (measures chosen at every budget) and a
     run folder per point under points/.
     """
-    from planner.display import format_table, number
-    from planner.output import check_writable, write_results
-    from planner.runner import default_out_dir
-    from planner.spec import load_spec
-    from planner.sweep import parse_budget_range
-    from planner.sweep import sweep as run_sweep
+    from planner.report.terminal import format_table, number
+    from planner.io.writer import check_writable, write_results
+    from planner.pipeline.run import default_out_dir
+    from planner.io.spec import load_spec
+    from planner.pipeline.sweep import parse_budget_range
+    from planner.pipeline.sweep import sweep as run_sweep
 
     spec_path = _spec_or_default(spec)
     budgets = parse_budget_range(budget_range)
@@ -180,9 +180,9 @@ def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, s
 def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str) -> None:
     """Put run folders side by side: cost, capex by year, abatement and emissions in the target
     years, targets met, and the measures each run adds or drops against the reference."""
-    from planner.compare import compare as run_compare
-    from planner.display import format_table
-    from planner.output import check_writable, write_results
+    from planner.analysis.compare import compare as run_compare
+    from planner.report.terminal import format_table
+    from planner.io.writer import check_writable, write_results
 
     target = Path(out_dir)
     check_writable(target)
@@ -212,7 +212,7 @@ def report(folder: str, lang: str) -> None:
     against targets, cost by year and sector, measure catalogue with sources, 重点工程清单 and
     年度任务分解); the HTML page is one self-contained file with the charts.
     """
-    from planner.report import write_report
+    from planner.report.document import write_report
 
     xlsx, html = write_report(Path(folder), lang)
     click.echo(f"wrote {xlsx} and {html}")
@@ -228,11 +228,11 @@ def validate(spec: str | None) -> None:
     lifetime) and the least investment that could reach it, and names those that cannot be met.
     """
 
-    from planner.diagnose import screen, screening_lines
+    from planner.analysis.diagnose import screen, screening_lines
     from planner.errors import InputError
-    from planner.inputs import load_data
-    from planner.scenarios import scenario_names
-    from planner.spec import load_spec
+    from planner.io.inputs import load_data
+    from planner.io.scenarios import scenario_names
+    from planner.io.spec import load_spec
 
     def screening(data, indent: str) -> None:
         lines = screening_lines(*screen(data))
@@ -264,9 +264,9 @@ def validate(spec: str | None) -> None:
 @main.command()
 def check() -> None:
     """Solve a toy model with a known optimum and print the solver versions."""
-    from planner.paths import shipped_spec
-    from planner.runner import run as run_model
-    from planner.runner import versions
+    from planner.io.paths import shipped_spec
+    from planner.pipeline.run import run as run_model
+    from planner.pipeline.run import versions
 
     for name, version in versions().items():
         click.echo(f"{name:>8} {version}")
@@ -288,7 +288,7 @@ def init(directory: str, model_name: str) -> None:
 
     DIRECTORY gets models/<model>.toml and inputs/<model>/; it must be new or empty.
     """
-    from planner.paths import shipped_root
+    from planner.io.paths import shipped_root
 
     root = shipped_root()
     spec, inputs = root / "models" / f"{model_name}.toml", root / "inputs" / model_name

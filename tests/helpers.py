@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from planner.inputs import load_data
-from planner.model import BuildOptions, build_model
-from planner.results import build_tables
-from planner.schema import POLLUTANTS
-from planner.solve import solve_model
-from planner.spec import load_spec
+from planner.io.inputs import load_data
+from planner.model.build import build_model
+from planner.model.options import BuildOptions
+from planner.analysis.tables import build_tables
+from planner.io.schema import POLLUTANTS
+from planner.solve.session import solve_model
+from planner.io.spec import load_spec
 
 MEASURE_DEFAULTS = {
     "name": "措施", "sector": "energy", "unit": "unit", "capex_wan_yuan": 10, "opex_wan_yuan_per_yr": 0,

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from helpers import write_dataset
 from planner import __version__
 from planner.cli import main
-from planner.paths import shipped_spec
+from planner.io.paths import shipped_spec
 
 
 def run_cli(*args: str):

@@ -20,8 +20,8 @@ import tomllib
 
 import pytest
 
-from planner.paths import shipped_root, shipped_spec
-from planner.runner import run
+from planner.io.paths import shipped_root, shipped_spec
+from planner.pipeline.run import run
 
 PINNED_OBJECTIVE_WAN_YUAN = -49_977.31
 # The MIP is solved to a relative gap of 1e-4 (the spec's mip_gap); the pin allows that much.

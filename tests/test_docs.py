@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from planner.cli import main
-from planner.schema import FILES
-from planner.spec import SPEC_KEYS
+from planner.io.schema import FILES
+from planner.io.spec import SPEC_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,7 @@ def test_every_command_is_in_the_readme():
 
 
 def test_every_constraint_builder_is_in_model_doc():
-    import planner.model as model
+    import planner.model.build as model
 
     text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
     for name in dir(model):

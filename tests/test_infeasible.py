@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from helpers import write_dataset
 from planner.cli import main
-from planner.runner import run
+from planner.pipeline.run import run
 
 
 def diagnose_case(tmp_path, measures, targets, **kwargs):

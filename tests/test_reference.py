@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import main
-from planner.schema import POLLUTANTS
+from planner.io.schema import POLLUTANTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import generate  # noqa: E402

@@ -12,8 +12,8 @@ import time
 import pytest
 
 from helpers import write_dataset
-from planner.paths import shipped_spec
-from planner.runner import run
+from planner.io.paths import shipped_spec
+from planner.pipeline.run import run
 
 RESULT_FILES = ["cost_effectiveness.csv", "emissions.csv", "plan.csv", "summary.json", "targets.csv"]
 
@@ -88,10 +88,10 @@ def test_summary_records_provenance(tmp_path):
 
 def test_long_solves_report_progress(tmp_path, monkeypatch):
     """Better MIP plans and a heartbeat reach the progress callback (thresholds lowered for a tiny MIP)."""
-    import planner.solve
+    import planner.solve.session
 
-    monkeypatch.setattr(planner.solve, "PROGRESS_AFTER_S", 0.0)
-    monkeypatch.setattr(planner.solve, "HEARTBEAT_S", 0.0005)
+    monkeypatch.setattr(planner.solve.session, "PROGRESS_AFTER_S", 0.0)
+    monkeypatch.setattr(planner.solve.session, "HEARTBEAT_S", 0.0005)
     spec = write_dataset(tmp_path / "case", [{"id": "m", "integer": "true", "co2_t_per_yr": 100, "capex_wan_yuan": 3},
                                              {"id": "n", "co2_t_per_yr": 40, "capex_wan_yuan": 2}],
                          targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 730}])

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from helpers import write_dataset
 from planner.cli import main
-from planner.report import build_report
+from planner.report.document import build_report
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

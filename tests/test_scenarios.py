@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from helpers import write_csv, write_dataset
 from planner.cli import main
-from planner.runner import run
+from planner.pipeline.run import run
 
 # cheap: 1 万元/unit-yr, 100 t, at most 5 units; dear: 4 万元/unit-yr, 200 t. Base plan: 700 t in 2023
 # only => 5 cheap + 1 dear in 2023, objective 9, capex 80.

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers import write_dataset
-from planner.runner import run
+from planner.pipeline.run import run
 
 MEASURES = [
     {"id": "pv", "co2_t_per_yr": 100, "nox_t_per_yr": 0.1, "potential": 8, "max_add_per_yr": 3},

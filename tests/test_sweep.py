@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from helpers import write_dataset
 from planner.cli import main
-from planner.runner import run
-from planner.sweep import monotone_violations, parse_budget_range, sweep
+from planner.pipeline.run import run
+from planner.pipeline.sweep import monotone_violations, parse_budget_range, sweep
 
 MEASURES = [
     {"id": "pv", "co2_t_per_yr": 100, "nox_t_per_yr": 0.1, "potential": 8, "max_add_per_yr": 3},

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.inputs import PlanningData
-from planner.model import BuildOptions, PlanningModel, build_model, required_abatement_t, tagged_measures
-from planner.schema import POLLUTANT_LABELS_EN, POLLUTANTS
-from planner.solve import SolverSession
+from planner.io.inputs import PlanningData
+from planner.model.build import PlanningModel, build_model, required_abatement_t, tagged_measures
+from planner.model.options import BuildOptions
+from planner.io.schema import POLLUTANT_LABELS_EN, POLLUTANTS
+from planner.solve.session import SolverSession
 
 # Above this many rows an IIS is skipped: HiGHS's IIS search grows fast with model size (23 s at
 # 1,000 measures x 30 years in the project's performance notes) and the elastic views already say
@@ -184,7 +185,7 @@ def diagnose(data: PlanningData, session: SolverSession, time_limit_s: float,
     diagnosis = Diagnosis()
     diagnosis.unreachable, diagnosis.budget_bound = screening if screening is not None else screen(data)
     spec = data.spec
-    options = spec.build_options(elastic=True)
+    options = BuildOptions.from_spec(spec, elastic=True)
 
     elastic = build_model(data, options)
     solution = SolverSession(elastic, spec.solver).solve()

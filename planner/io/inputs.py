@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError, Problem
-from planner.schema import (
+from planner.io.schema import (
     BASELINE_COLUMNS,
     DEPLOYMENT_COLUMNS,
     FILES,
@@ -24,7 +24,7 @@ from planner.schema import (
     TARGET_KINDS,
     Column,
 )
-from planner.spec import ModelSpec
+from planner.io.spec import ModelSpec
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from planner.errors import PlannerError
-from planner.output import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
-from planner.schema import POLLUTANT_LABELS_EN, POLLUTANTS
+from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
+from planner.io.schema import POLLUTANT_LABELS_EN, POLLUTANTS
 
 
 class NotARunFolder(PlannerError):

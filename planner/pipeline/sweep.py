@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerError
-from planner.inputs import load_data
-from planner.model import build_model
-from planner.output import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
-from planner.runner import result_files, tabulate
-from planner.schema import POLLUTANTS
-from planner.solve import SolverSession
-from planner.spec import ModelSpec, load_spec
+from planner.io.inputs import load_data
+from planner.model.build import build_model
+from planner.model.options import BuildOptions
+from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
+from planner.pipeline.run import result_files, tabulate
+from planner.io.schema import POLLUTANTS
+from planner.solve.session import SolverSession
+from planner.io.spec import ModelSpec, load_spec
 
 # Most points a sweep accepts: a typo in START:STOP:STEP should not start a day-long job.
 MAX_POINTS = 1000
@@ -71,7 +72,7 @@ class SweepWorker:
         spec = load_spec(spec_path, scenario).with_budget(first_budget)
         self.spec = spec
         self.data = load_data(spec)
-        self.planning = build_model(self.data, spec.build_options(elastic=True))
+        self.planning = build_model(self.data, BuildOptions.from_spec(spec, elastic=True))
         self.session = SolverSession(self.planning, spec.solver)
         self.setup_s = time.perf_counter() - tic
 

@@ -20,26 +20,9 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.repn.beta.matrix import MatrixConstraint
 
-from planner.inputs import DeploymentTarget, PlanningData, Target
-from planner.schema import POLLUTANTS
-
-# Default elastic penalties: far above any plausible abatement cost, so a shortfall is chosen
-# only when a target cannot be met at all within the budget.
-DEFAULT_PENALTY_WAN_YUAN_PER_T = 1_000.0
-DEFAULT_PENALTY_WAN_YUAN_PER_UNIT = 10_000.0
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """``elastic``: every target and deployment row may fall short at a penalty (万元 per t or unit)."""
-
-    elastic: bool = False
-    penalty_wan_yuan_per_t: float = DEFAULT_PENALTY_WAN_YUAN_PER_T
-    penalty_wan_yuan_per_unit: float = DEFAULT_PENALTY_WAN_YUAN_PER_UNIT
-    # Diagnosis only: every yearly budget may be exceeded at this price per 万元, to find out how
-    # much more investment the targets need and in which years.
-    budget_overrun_penalty_wan_yuan: float | None = None
-
+from planner.io.inputs import DeploymentTarget, PlanningData, Target
+from planner.io.schema import POLLUTANTS
+from planner.model.options import BuildOptions
 
 @dataclass
 class PlanningModel:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.model import PlanningModel, tagged_measures
-from planner.schema import POLLUTANTS
-from planner.solve import Solution
+from planner.model.build import PlanningModel, tagged_measures
+from planner.io.schema import POLLUTANTS
+from planner.solve.session import Solution
 
 # A target counts as met when its shortfall is within this many tonnes (or units), relative to
 # the larger of 1 and the requirement: the solver's feasibility tolerance, not a modelling choice.

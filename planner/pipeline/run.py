@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Callable
 
 from planner import __version__
-from planner.diagnose import Diagnosis, diagnose, screen, screening_lines
-from planner.inputs import PlanningData, load_data
-from planner.model import PlanningModel, build_model
-from planner.output import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
-from planner.results import RunTables, build_tables
-from planner.schema import POLLUTANTS
-from planner.solve import Solution, SolverSession, highs_version, solve_model
-from planner.spec import ModelSpec, load_spec
+from planner.analysis.diagnose import Diagnosis, diagnose, screen, screening_lines
+from planner.io.inputs import PlanningData, load_data
+from planner.model.build import PlanningModel, build_model
+from planner.model.options import BuildOptions
+from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
+from planner.analysis.tables import RunTables, build_tables
+from planner.io.schema import POLLUTANTS
+from planner.solve.session import Solution, SolverSession, highs_version, solve_model
+from planner.io.spec import ModelSpec, load_spec
 
 Progress = Callable[[str], None]
 
@@ -69,7 +70,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
 
     tic = time.perf_counter()
     say(f"building the model: {len(data.measures)} measures x {len(spec.years)} years")
-    planning = build_model(data, spec.build_options())
+    planning = build_model(data, BuildOptions.from_spec(spec))
     timings["build_s"] = time.perf_counter() - tic
 
     say("solving with HiGHS")

@@ -59,16 +59,6 @@ class ModelSpec:
     def years(self) -> list[int]:
         return list(range(self.start_year, self.end_year + 1))
 
-    def build_options(self, elastic: bool | None = None):
-        """Model build switches from the spec; ``elastic`` overrides [targets] mode."""
-        from planner.model import BuildOptions
-
-        return BuildOptions(
-            elastic=self.target_mode == "elastic" if elastic is None else elastic,
-            penalty_wan_yuan_per_t=self.penalty_wan_yuan_per_t,
-            penalty_wan_yuan_per_unit=self.penalty_wan_yuan_per_unit,
-        )
-
     def with_budget(self, annual_wan_yuan: float) -> "ModelSpec":
         """The same spec with one investment limit for every year (``--budget``)."""
         from dataclasses import replace
@@ -141,7 +131,7 @@ def load_spec(path: str | Path, scenario: str | None = None) -> ModelSpec:
 
 def spec_from_dict(raw: dict, path: Path, scenario: str | None = None) -> ModelSpec:
     """Check a parsed spec, apply the scenario, and resolve defaults and paths."""
-    from planner.scenarios import apply_scenario
+    from planner.io.scenarios import apply_scenario
 
     label = str(path)
     problems: list[Problem] = []

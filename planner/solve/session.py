@@ -1,6 +1,6 @@
 """The only module that talks to HiGHS: pass the compiled model in one call, solve, read back.
 
-Path: ``planner.matrix.compile_model`` turns the Pyomo model into row-wise sparse arrays and
+Path: ``planner.model.compile.compile_model`` turns the Pyomo model into row-wise sparse arrays and
 ``highspy.Highs.passModel`` takes them in one call. The ``Highs`` object and the row and column
 maps stay alive in ``SolverSession`` so that later re-solves (budget sweeps, duals, IIS) reuse the
 loaded model instead of rebuilding it.
@@ -17,9 +17,9 @@ from typing import Callable
 
 import numpy as np
 
-from planner.matrix import CompiledModel, compile_model
-from planner.model import PlanningModel
-from planner.spec import SolverSettings
+from planner.model.compile import CompiledModel, compile_model
+from planner.model.build import PlanningModel
+from planner.io.spec import SolverSettings
 
 # Long solves report progress: better MIP plans found after this many seconds, and a heartbeat.
 PROGRESS_AFTER_S = 2.0
@@ -28,7 +28,7 @@ HEARTBEAT_S = 10.0
 ZERO_TOL = 1e-9
 # Units of whole-unit (integer) measures this close to a whole number are reported as that number.
 INTEGER_SNAP_TOL = 1e-6
-# HiGHS options that [solver] mip_heuristics = "light" turns off (see planner.spec.MIP_HEURISTICS).
+# HiGHS options that [solver] mip_heuristics = "light" turns off (see planner.io.spec.MIP_HEURISTICS).
 LIGHT_HEURISTICS_OFF = ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_heuristic_run_root_reduced_cost",
                         "mip_heuristic_run_zi_round", "mip_heuristic_run_shifting")
 # HiGHS IIS strategy bits: 2 = find an infeasible set with elastic LPs, 4 = reduce it to irreducible.

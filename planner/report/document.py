@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.display import text_width
+from planner.report.terminal import text_width
 from planner.errors import PlannerError
-from planner.labels import VALUE_LABELS_ZH, status_label, column_label, phrase, pollutant_label, sector_label
-from planner.output import CSV_ENCODING
-from planner.schema import POLLUTANTS
-from planner.svg import line_chart, mac_chart, quadrant_chart, stacked_bar_chart
+from planner.report.labels import VALUE_LABELS_ZH, status_label, column_label, phrase, pollutant_label, sector_label
+from planner.io.writer import CSV_ENCODING
+from planner.io.schema import POLLUTANTS
+from planner.report.svg import line_chart, mac_chart, quadrant_chart, stacked_bar_chart
 
 AIR_POLLUTANTS = ("nox", "so2", "vocs", "pm")
 MAX_COLUMN_WIDTH = 60

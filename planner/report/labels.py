@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.schema import POLLUTANT_LABELS_EN, POLLUTANT_LABELS_ZH
+from planner.io.schema import POLLUTANT_LABELS_EN, POLLUTANT_LABELS_ZH
 
 SECTORS_ZH = {
     "energy": "能源", "industry": "工业", "transport": "交通", "buildings": "建筑", "agriculture": "农业",

@@ -7,7 +7,7 @@ import unicodedata
 
 import pandas as pd
 
-from planner.schema import POLLUTANT_LABELS_EN
+from planner.io.schema import POLLUTANT_LABELS_EN
 
 
 def text_width(text: str) -> int:
