@@ -4,9 +4,12 @@ The build reads like the formulation in docs/model.md: sets, parameters, variabl
 objective. Active units are not variables: ``a[m,t]`` is substituted by the window sum of units
 added, so HiGHS sees only ``x`` (and the group binaries). On the benchmark's 10,000-measure
 instance that cuts the root LP from 16 s to 1.8 s against the same model with ``a`` as variables
-and stock-balance rows. Large row blocks (potential, targets, deployment) are built from numpy
-arrays as Pyomo ``MatrixConstraint`` blocks; the few others as ``LinearExpression`` rows, with
-Python's garbage collector paused.
+and stock-balance rows.
+
+Every block of columns and rows is computed as numpy arrays first; the Pyomo components are built
+from those arrays (large row blocks as ``MatrixConstraint``, the few small ones as ``LinearExpression``
+rows, with Python's garbage collector paused), and the arrays are kept beside them in
+``PlanningModel.arrays`` (``planner.model.compile.ModelArrays``), which is what the solver gets.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pyomo.repn.beta.matrix import MatrixConstraint
 
 from planner.io.inputs import DeploymentTarget, PlanningData, Target
 from planner.io.schema import POLLUTANTS
+from planner.model.compile import ModelArrays
 from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
 from planner.model.options import BuildOptions
 
@@ -41,7 +45,14 @@ class PlanningModel:
     potential_rows: list[tuple[int, int]] = field(default_factory=list)  # (measure, year) of potential_limit rows
     group_link_rows: list[tuple[int, int]] = field(default_factory=list)  # (measure, year) of link rows
     first_year_pos: np.ndarray | None = None  # per measure: first year position x may be non-zero
-    added_vars: list = field(default_factory=list)  # units_added VarData in column order (measure-major)
+    arrays: ModelArrays = field(default_factory=ModelArrays)  # the same model as arrays, block by block
+    column_vars: list = field(default_factory=list)  # every VarData in column order
+    first_column: dict[str, int] = field(default_factory=dict)  # variable component -> its first column
+
+    @property
+    def added_vars(self) -> list:
+        """units_added VarData in column order (measure-major: column = m * |T| + year position)."""
+        return self.column_vars[:len(self.data.measures) * len(self.years)]
 
     def window(self, measure: np.ndarray, year_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The units_added terms of a_{m,t}: for each (measure[j], year_pos[j]) pair, the entries
@@ -135,43 +146,100 @@ def _add_variables(p: PlanningModel) -> None:
     Bounds carry three constraints of the contract:
     ramp 0 <= x_{m,t} <= R_m; first year x_{m,t} = 0 for t < first_year_m; and x_{m,t} <= P_m, which
     the potential implies (a_{m,t} >= x_{m,t}) and which lets most potential rows be left out.
+    Columns, in this order: x (measure-major), y, then the elastic shortfalls s and the diagnosis
+    overruns u where the options ask for them.
     """
     m, measures = p.model, p.data.measures
+    n_years = len(p.years)
     upper = np.minimum(measures.max_add_per_yr, measures.potential)
-    first = p.first_year_pos
-
-    def added_bounds(model, i, t):
-        if t - p.data.spec.start_year < first[i]:
-            return (0.0, 0.0)
-        return (0.0, float(upper[i]))
-
-    m.units_added = pyo.Var(m.MEASURES, m.YEARS, domain=pyo.NonNegativeReals, bounds=added_bounds)
-    p.added_vars = list(m.units_added.values())
-    for i in np.flatnonzero(measures.integer):
-        for t in p.years:
-            m.units_added[int(i), t].domain = pyo.NonNegativeIntegers
-    m.adopted = pyo.Var(m.GROUPED, domain=pyo.Binary)
+    added_upper = np.where(np.arange(n_years)[None, :] >= p.first_year_pos[:, None], upper[:, None], 0.0).ravel()
+    integer = np.repeat(measures.integer.astype(bool), n_years)
+    keys = [(i, t) for i in range(len(measures)) for t in p.years]
+    _columns(p, "units_added", keys, pyo.Var(m.MEASURES, m.YEARS, domain=pyo.NonNegativeReals),
+             0.0, added_upper, integer)
+    grouped = list(m.GROUPED)
+    _columns(p, "adopted", grouped, pyo.Var(m.GROUPED, domain=pyo.Binary), 0.0, 1.0, True)
     if p.options.elastic:
-        m.target_shortfall_t = pyo.Var(m.TARGETS, domain=pyo.NonNegativeReals)
-        m.deployment_shortfall_units = pyo.Var(m.DEPLOYMENT, domain=pyo.NonNegativeReals)
+        _columns(p, "target_shortfall_t", list(m.TARGETS), pyo.Var(m.TARGETS, domain=pyo.NonNegativeReals),
+                 0.0, np.inf)
+        _columns(p, "deployment_shortfall_units", list(m.DEPLOYMENT),
+                 pyo.Var(m.DEPLOYMENT, domain=pyo.NonNegativeReals), 0.0, np.inf)
     if p.options.budget_overrun_penalty_wan_yuan is not None:
-        m.budget_overrun_wan_yuan = pyo.Var(m.YEARS, domain=pyo.NonNegativeReals)
+        _columns(p, "budget_overrun_wan_yuan", list(p.years), pyo.Var(m.YEARS, domain=pyo.NonNegativeReals),
+                 0.0, np.inf)
 
 
-def _matrix_rows(owner: np.ndarray, columns: np.ndarray, values: np.ndarray, lower: np.ndarray,
-                 upper: np.ndarray, varmap: list) -> MatrixConstraint:
-    """One block of rows lower_r <= sum_j values_j varmap[columns_j] <= upper_r from COO entries
-    (``owner`` = row of each entry), as a Pyomo ``MatrixConstraint`` (CSR inside)."""
-    n_rows = len(lower)
+def _columns(p: PlanningModel, name: str, keys: list, var: pyo.Var, lower, upper, integer=False) -> None:
+    """Record a block of columns and attach the Pyomo variable ``var`` with the same bounds and domain.
+
+    ``var`` is declared with its domain's natural bounds; finite upper bounds below them are set
+    per element, and integer columns of a continuous variable get the integer domain."""
+    p.model.add_component(name, var)
+    n = len(keys)
+    lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,))
+    upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,))
+    integer = np.broadcast_to(np.asarray(integer, dtype=bool), (n,))
+    p.first_column[name] = p.arrays.add_columns(name, keys, lower, upper, integer)
+    data = list(var.values())  # the index set's order, which is ``keys``
+    assert len(data) == n, name
+    for v, ub in zip(data, upper.tolist()):
+        if ub != math.inf:
+            v.setub(ub)
+    for j in np.flatnonzero(integer):
+        if not data[j].is_integer():
+            data[j].domain = pyo.NonNegativeIntegers
+    p.column_vars.extend(data)
+
+
+def _rows(p: PlanningModel, name: str, keys: list, owner: np.ndarray, columns: np.ndarray, values: np.ndarray,
+          lower: np.ndarray, upper: np.ndarray, index_set=None, scalar: bool = False) -> None:
+    """Record a block of rows lower_r <= sum_j values_j x_{columns_j} <= upper_r (``owner`` = row of each
+    entry, ``columns`` global column positions) and attach the same rows to the Pyomo model.
+
+    Indexed by ``index_set`` (a Pyomo set holding ``keys``), or ``scalar`` (one row, key None): a
+    ``Constraint`` of ``LinearExpression`` rows; otherwise a ``MatrixConstraint`` indexed 0..n-1 (CSR
+    inside, built in one go)."""
+    n_rows = len(keys)
+    owner = np.asarray(owner, dtype=np.int64)
+    columns = np.asarray(columns, dtype=np.int64)
+    values = np.asarray(values, dtype=float)
+    lower = np.broadcast_to(np.asarray(lower, dtype=float), (n_rows,))
+    upper = np.broadcast_to(np.asarray(upper, dtype=float), (n_rows,))
+    p.arrays.add_rows(name, keys, owner, columns, values, lower, upper)
     order = np.argsort(owner, kind="stable")
     row_start = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n_rows))])
+    if index_set is None and not scalar:
+        p.model.add_component(name, _matrix_constraint(row_start, columns[order], values[order], lower, upper,
+                                                       p.column_vars))
+        return
+    row_of = {key: r for r, key in enumerate(keys)}
+    variables, coefs = p.column_vars, values[order].tolist()
+    cols = columns[order].tolist()
+    bound = lambda value: None if not math.isfinite(value) else float(value)  # noqa: E731
+
+    def rule(model, *key):
+        r = row_of[key[0] if len(key) == 1 else key]
+        start, end = int(row_start[r]), int(row_start[r + 1])
+        expr = LinearExpression(constant=0.0, linear_coefs=coefs[start:end],
+                                linear_vars=[variables[j] for j in cols[start:end]])
+        return (bound(lower[r]), expr, bound(upper[r]))
+
+    if scalar:
+        p.model.add_component(name, pyo.Constraint(rule=lambda model: rule(model, None)))
+        return
+    p.model.add_component(name, pyo.Constraint(index_set, rule=rule))
+
+
+def _matrix_constraint(row_start: np.ndarray, columns: np.ndarray, values: np.ndarray, lower: np.ndarray,
+                       upper: np.ndarray, varmap: list) -> MatrixConstraint:
+    """Rows in CSR form as a Pyomo ``MatrixConstraint`` over every column of the model (``varmap``)."""
     has_lower, has_upper = np.isfinite(lower), np.isfinite(upper)
     kinds = np.where(has_lower & has_upper & (lower == upper), MatrixConstraint.Equality,
                      np.where(has_lower, MatrixConstraint.LowerBound, 0)
                      | np.where(has_upper, MatrixConstraint.UpperBound, 0))
     ranges = np.column_stack([np.where(has_lower, lower, 0.0), np.where(has_upper, upper, 0.0)]).ravel()
-    return MatrixConstraint(n_rows, len(varmap), len(order), row_start.tolist(), columns[order].tolist(),
-                            values[order].tolist(), ranges.tolist(), kinds.tolist(), varmap)
+    return MatrixConstraint(len(lower), len(varmap), len(columns), row_start.tolist(), columns.tolist(),
+                            values.tolist(), ranges.tolist(), kinds.tolist(), varmap)
 
 
 def _window_rows(p: PlanningModel, measure: np.ndarray, year_pos: np.ndarray, weight: np.ndarray,
@@ -189,7 +257,7 @@ def _add_potential_limit(p: PlanningModel) -> None:
     Grouped measures get the potential from ``exclusive_group_link``. ``potential_rows`` lists
     the (measure, year) of each row.
     """
-    m, measures = p.model, p.data.measures
+    measures = p.data.measures
     n_years = len(p.years)
     upper = np.minimum(measures.max_add_per_yr, measures.potential)
     bound = np.where(np.arange(n_years)[None, :] >= p.first_year_pos[:, None], upper[:, None], 0.0)
@@ -199,8 +267,8 @@ def _add_potential_limit(p: PlanningModel) -> None:
     measure, year_pos = np.nonzero(need)
     p.potential_rows = [(int(i), p.years[k]) for i, k in zip(measure, year_pos)]
     owner, columns, values = _window_rows(p, measure, year_pos, np.ones(len(measure)), np.arange(len(measure)))
-    m.potential_limit = _matrix_rows(owner, columns, values, np.full(len(measure), -np.inf),
-                                     measures.potential[measure].astype(float), p.added_vars)
+    _rows(p, "potential_limit", list(range(len(measure))), owner, columns, values, -np.inf,
+          measures.potential[measure].astype(float))
 
 
 def _add_budget_limit(p: PlanningModel) -> None:
@@ -209,29 +277,27 @@ def _add_budget_limit(p: PlanningModel) -> None:
 
     u_t >= 0 is the budget overrun, present only when diagnosing an infeasible run."""
     m, spec = p.model, p.data.spec
+    n_years = len(p.years)
     capex = p.data.measures.capex_wan_yuan
-    paying = [int(i) for i in np.flatnonzero(capex > 0)]
-    coefs = [float(capex[i]) for i in paying]
+    paying = np.flatnonzero(capex > 0)
     limited = [t for t in p.years if math.isfinite(spec.budget_wan_yuan_by_year[t])]
-    added = m.units_added
-
-    overrun = p.options.budget_overrun_penalty_wan_yuan is not None
-
-    def rule(model, t):
-        variables = [added[i, t] for i in paying]
-        row_coefs = coefs
-        if overrun:
-            variables.append(model.budget_overrun_wan_yuan[t])
-            row_coefs = coefs + [-1.0]
-        expr = LinearExpression(constant=0.0, linear_coefs=row_coefs, linear_vars=variables)
-        return (None, expr, spec.budget_wan_yuan_by_year[t])
-
+    year_pos = np.array([p.years.index(t) for t in limited], dtype=np.int64)
+    # row r (year limited[r]): c_m x_{m,t} for every paying measure, then -u_t
+    owner = np.repeat(np.arange(len(limited)), len(paying))
+    columns = (paying[None, :] * n_years + year_pos[:, None]).ravel()
+    values = np.tile(capex[paying].astype(float), len(limited))
+    if p.options.budget_overrun_penalty_wan_yuan is not None:
+        owner = np.concatenate([owner, np.arange(len(limited))])
+        columns = np.concatenate([columns, p.first_column["budget_overrun_wan_yuan"] + year_pos])
+        values = np.concatenate([values, -np.ones(len(limited))])
     m.BUDGET_YEARS = pyo.Set(initialize=limited, ordered=True)
-    m.budget_limit = pyo.Constraint(m.BUDGET_YEARS, rule=rule)
+    _rows(p, "budget_limit", limited, owner, columns, values, -np.inf,
+          np.array([spec.budget_wan_yuan_by_year[t] for t in limited], dtype=float), index_set=m.BUDGET_YEARS)
     if math.isfinite(spec.budget_total_wan_yuan):
-        expr = LinearExpression(constant=0.0, linear_coefs=coefs * len(p.years),
-                                linear_vars=[added[i, t] for t in p.years for i in paying])
-        m.budget_total_limit = pyo.Constraint(expr=(None, expr, spec.budget_total_wan_yuan))
+        columns = (paying[:, None] * n_years + np.arange(n_years)[None, :]).T.ravel()  # year-major
+        _rows(p, "budget_total_limit", [None], np.zeros(len(columns), dtype=np.int64), columns,
+              np.repeat(capex[paying].astype(float)[None, :], n_years, axis=0).ravel(), -np.inf,
+              spec.budget_total_wan_yuan, scalar=True)
 
 
 def _add_exclusive_groups(p: PlanningModel) -> None:
@@ -245,21 +311,20 @@ def _add_exclusive_groups(p: PlanningModel) -> None:
     year_pos = np.tile(np.arange(n_years), len(grouped))
     rows = np.arange(len(measure))
     owner, columns, values = _window_rows(p, measure, year_pos, np.ones(len(measure)), rows)
-    # y_m sits after the x columns in the block's variable map.
-    y_column = len(p.added_vars) + np.repeat(np.arange(len(grouped)), n_years)
+    y_column = p.first_column["adopted"] + np.repeat(np.arange(len(grouped)), n_years)
     owner = np.concatenate([owner, rows])
     columns = np.concatenate([columns, y_column])
     values = np.concatenate([values, -potential[measure].astype(float)])
     p.group_link_rows = [(int(i), p.years[k]) for i, k in zip(measure, year_pos)]
-    m.exclusive_group_link = _matrix_rows(owner, columns, values, np.full(len(rows), -np.inf), np.zeros(len(rows)),
-                                          p.added_vars + list(m.adopted.values()))
+    _rows(p, "exclusive_group_link", list(range(len(rows))), owner, columns, values, -np.inf, 0.0)
 
-    def limit(model, g):
-        members = p.group_members[g]
-        return (None, LinearExpression(constant=0.0, linear_coefs=[1.0] * len(members),
-                                       linear_vars=[model.adopted[i] for i in members]), 1.0)
-
-    m.exclusive_group_limit = pyo.Constraint(m.GROUPS, rule=limit)
+    y_of = {int(i): j for j, i in enumerate(grouped)}
+    groups = list(p.group_members)
+    members = [p.group_members[g] for g in groups]
+    owner = np.repeat(np.arange(len(groups)), [len(ms) for ms in members]).astype(np.int64)
+    columns = p.first_column["adopted"] + np.array([y_of[i] for ms in members for i in ms], dtype=np.int64)
+    _rows(p, "exclusive_group_limit", groups, owner, columns, np.ones(len(columns)), -np.inf, 1.0,
+          index_set=m.GROUPS)
 
 
 def _add_targets(p: PlanningModel) -> None:
@@ -268,7 +333,7 @@ def _add_targets(p: PlanningModel) -> None:
     R_k from ``required_abatement_t`` turns intensity, reduction and cap targets into the same
     row; s_k >= 0 is the shortfall, present only in elastic mode. Row k is target k.
     """
-    m, data = p.model, p.data
+    data = p.data
     abatement = data.measures.abatement_t_per_yr
     year_pos = {t: k for k, t in enumerate(p.years)}
     parts = []
@@ -278,7 +343,7 @@ def _add_targets(p: PlanningModel) -> None:
         parts.append(_window_rows(p, measure, np.full(len(measure), year_pos[target.year]), rate[measure],
                                   np.full(len(measure), k)))
     _at_least_rows(p, "target_row", parts, np.asarray(p.required_abatement_t, dtype=float),
-                       "target_shortfall_t")
+                   "target_shortfall_t")
 
 
 def tagged_measures(data: PlanningData, row: DeploymentTarget) -> list[int]:
@@ -295,23 +360,19 @@ def _add_deployment_targets(p: PlanningModel) -> None:
         parts.append(_window_rows(p, measure, np.full(len(measure), year_pos[row.year]), np.ones(len(measure)),
                                   np.full(len(measure), k)))
     _at_least_rows(p, "deployment_row", parts, np.array([row.min_units for row in data.deployment], dtype=float),
-                       "deployment_shortfall_units")
+                   "deployment_shortfall_units")
 
 
 def _at_least_rows(p: PlanningModel, name: str, parts: list, required: np.ndarray, shortfall: str) -> None:
     """Rows ``name[k]``: (x terms of ``parts``) (+ shortfall[k] in elastic mode) >= required[k]."""
-    m = p.model
-    varmap = list(p.added_vars)
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     owner, columns, values = (np.concatenate([part[j] for part in parts] or [empty[j]]) for j in range(3))
     rows = np.arange(len(required))
     if p.options.elastic:
         owner = np.concatenate([owner, rows])
-        columns = np.concatenate([columns, len(varmap) + rows])
+        columns = np.concatenate([columns, p.first_column[shortfall] + rows])
         values = np.concatenate([values, np.ones(len(rows))])
-        varmap += list(getattr(m, shortfall).values())
-    m.add_component(name, _matrix_rows(owner.astype(np.int64), columns.astype(np.int64), values.astype(float),
-                                       required, np.full(len(rows), np.inf), varmap))
+    _rows(p, name, list(range(len(required))), owner, columns, values, required, np.inf)
 
 
 def _add_objective(p: PlanningModel) -> None:
@@ -327,20 +388,23 @@ def _add_objective(p: PlanningModel) -> None:
     cost = p.annual_cost_wan_yuan_per_unit[:, None] * in_horizon_annuity_sum(p.discount_factor,
                                                                              p.data.measures.lifetime_yr)
     cost[tau < p.first_year_pos[:, None]] = 0.0  # x is fixed at zero there
-    added = p.added_vars
-    nonzero = np.flatnonzero(cost.ravel())
-    coefs = cost.ravel()[nonzero].tolist()
-    variables = [added[j] for j in nonzero]
+    columns = [np.flatnonzero(cost.ravel())]
+    coefs = [cost.ravel()[columns[0]]]
+
+    def penalty(name: str, price: float) -> None:
+        first = p.first_column[name]
+        n = len(p.arrays.column_blocks[name])
+        columns.append(np.arange(first, first + n))
+        coefs.append(np.full(n, float(price)))
+
     if p.options.elastic:
-        for k in m.TARGETS:
-            coefs.append(p.options.penalty_wan_yuan_per_t)
-            variables.append(m.target_shortfall_t[k])
-        for k in m.DEPLOYMENT:
-            coefs.append(p.options.penalty_wan_yuan_per_unit)
-            variables.append(m.deployment_shortfall_units[k])
+        penalty("target_shortfall_t", p.options.penalty_wan_yuan_per_t)
+        penalty("deployment_shortfall_units", p.options.penalty_wan_yuan_per_unit)
     if p.options.budget_overrun_penalty_wan_yuan is not None:
-        for t in m.YEARS:
-            coefs.append(p.options.budget_overrun_penalty_wan_yuan)
-            variables.append(m.budget_overrun_wan_yuan[t])
-    m.total_cost = pyo.Objective(expr=LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables),
+        penalty("budget_overrun_wan_yuan", p.options.budget_overrun_penalty_wan_yuan)
+    columns, coefs = np.concatenate(columns), np.concatenate(coefs)
+    p.arrays.set_objective(columns, coefs)
+    variables = p.column_vars
+    m.total_cost = pyo.Objective(expr=LinearExpression(constant=0.0, linear_coefs=coefs.tolist(),
+                                                       linear_vars=[variables[j] for j in columns.tolist()]),
                                  sense=pyo.minimize)
