@@ -107,6 +107,7 @@ def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{p}_yuan_per_t"] = np.where(rate > 0, annual * YUAN_PER_WAN_YUAN / rate, np.nan)
         table[f"{p}_potential_t_per_yr"] = measures.potential * rate
+    table["tags"] = [";".join(tags) for tags in measures.tags]
     table["plan_ref"] = measures.plan_ref
     table["lead"] = measures.lead
     table["source"] = measures.source

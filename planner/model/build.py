@@ -22,6 +22,7 @@ from pyomo.repn.beta.matrix import MatrixConstraint
 
 from planner.io.inputs import DeploymentTarget, PlanningData, Target
 from planner.io.schema import POLLUTANTS
+from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
 from planner.model.options import BuildOptions
 from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
 
@@ -69,15 +70,6 @@ class PlanningModel:
         return cumulative[rows, end] - cumulative[rows, start]
 
 
-def capital_recovery_factor(rate: float, lifetime_yr: np.ndarray) -> np.ndarray:
-    """CRF(r, L) = r (1+r)^L / ((1+r)^L - 1), and 1/L at r = 0."""
-    lifetime = lifetime_yr.astype(float)
-    if rate == 0:
-        return 1.0 / lifetime
-    growth = (1.0 + rate) ** lifetime
-    return rate * growth / (growth - 1.0)
-
-
 def required_abatement_t(target: Target, data: PlanningData) -> float:
     """The abatement A_{p,t} a target asks for, so every target kind becomes one row A_{p,t} >= R.
 
@@ -107,7 +99,7 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
         data=data,
         options=options,
         years=years,
-        discount_factor=np.array([(1.0 + spec.discount_rate) ** -(t - spec.start_year) for t in years]),
+        discount_factor=discount_factors(spec.discount_rate, years, spec.start_year),
         crf=crf,
         annual_cost_wan_yuan_per_unit=measures.capex_wan_yuan * crf + measures.opex_wan_yuan_per_yr,
         required_abatement_t=[required_abatement_t(t, data) for t in data.targets],
@@ -337,10 +329,9 @@ def _add_objective(p: PlanningModel) -> None:
     """
     m = p.model
     n_years = len(p.years)
-    cumulative = np.concatenate([[0.0], np.cumsum(p.discount_factor)])
     tau = np.arange(n_years)[None, :]
-    end = np.minimum(tau + p.data.measures.lifetime_yr[:, None], n_years)
-    cost = p.annual_cost_wan_yuan_per_unit[:, None] * (cumulative[end] - cumulative[tau])
+    cost = p.annual_cost_wan_yuan_per_unit[:, None] * in_horizon_annuity_sum(p.discount_factor,
+                                                                             p.data.measures.lifetime_yr)
     cost[tau < p.first_year_pos[:, None]] = 0.0  # x is fixed at zero there
     added = p.added_vars
     nonzero = np.flatnonzero(cost.ravel())
