@@ -36,6 +36,7 @@ from planner.io.spec import SolverSettings
 from planner.io.uncertainty_file import UncertaintySpec
 from planner.model.build import build_model
 from planner.model.options import BuildOptions
+from planner.model.price_caps import YUAN_PER_WAN_YUAN
 from planner.model.sampler import SampleFigures, draw_sample, sample_figures
 from planner.solve.edits import ModelEditor, use_one_thread
 from planner.solve.session import SolverSession
@@ -112,8 +113,7 @@ class EnsembleWorker:
         self.session = SolverSession(self.planning, payload.settings)
         use_one_thread(self.session)
         self.editor = ModelEditor(self.session)
-        self.penalty_t = spec.penalty_wan_yuan_per_t
-        self.penalty_unit = spec.penalty_wan_yuan_per_unit
+        self.caps = self.planning.price_caps  # elastic price caps, 元 per t (targets) and per unit (deployment)
         self.time_limit_s = float(payload.settings.time_limit_s)
         self.editor.strict(True)
         self.editor.restart(self.time_limit_s)
@@ -172,9 +172,12 @@ class EnsembleWorker:
         if solution.units_added is not None:
             target_short = (solution.target_shortfall_t if solution.target_shortfall_t is not None
                             else np.zeros(n_targets))
-            deploy_short = (float(solution.deployment_shortfall_units.sum())
-                            if solution.deployment_shortfall_units is not None else 0.0)
-            penalty = self.penalty_t * float(target_short.sum()) + self.penalty_unit * deploy_short
+            deploy = (solution.deployment_shortfall_units if solution.deployment_shortfall_units is not None
+                      else np.zeros(len(self.caps.deployment_yuan_per_unit)))
+            deploy_short = float(deploy.sum())
+            # cost = objective - sum_k cap_k s_k (caps in 元, objective in 万元), as in planner run's summary.
+            penalty = (float(self.caps.target_yuan_per_t @ target_short)
+                       + float(self.caps.deployment_yuan_per_unit @ deploy)) / YUAN_PER_WAN_YUAN
             cost = float(solution.objective_wan_yuan) - penalty
             units = solution.units_added.sum(axis=1)
         else:

@@ -322,12 +322,12 @@ def _sweep_report(folder: Path, summary: dict, lang: str) -> Report:
         [{"label": phrase("cost", lang), "x": budgets, "y": table["cost_wan_yuan"].tolist()}])))
     report.charts.append(("chart-sweep-shortfall", line_chart(
         "chart-sweep-shortfall", phrase("sweep_shortfall_chart", lang), phrase("budget_axis", lang),
-        phrase("shortfall_axis", lang),
-        [{"label": phrase("shortfall_axis", lang), "x": budgets, "y": table["total_shortfall_t"].tolist(),
+        phrase("missed_axis", lang),
+        [{"label": phrase("missed_axis", lang), "x": budgets, "y": table["targets_missed"].tolist(),
           "color": "#d62728"}])))
     report.chart_data["chart-sweep-cost"] = {"budget_wan_yuan": budgets, "cost_wan_yuan": table["cost_wan_yuan"].tolist()}
     report.chart_data["chart-sweep-shortfall"] = {"budget_wan_yuan": budgets,
-                                                  "total_shortfall_t": table["total_shortfall_t"].tolist()}
+                                                  "targets_missed": table["targets_missed"].tolist()}
     report.key_figures = [(phrase("measures_chosen", lang) + " (no-regret)", str(len(core)))]
     report.html_tables = [Sheet(phrase("sweep", lang), _labelled(table.drop(columns=["run_folder"]), lang))]
     return report
