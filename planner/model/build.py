@@ -28,6 +28,7 @@ from planner.io.schema import POLLUTANTS
 from planner.model.compile import ModelArrays
 from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
 from planner.model.options import BuildOptions
+from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
 
 @dataclass
 class PlanningModel:
@@ -48,6 +49,7 @@ class PlanningModel:
     arrays: ModelArrays = field(default_factory=ModelArrays)  # the same model as arrays, block by block
     column_vars: list = field(default_factory=list)  # every VarData in column order
     first_column: dict[str, int] = field(default_factory=dict)  # variable component -> its first column
+    price_caps: PriceCaps | None = None  # elastic mode: 元 per t / per unit of shortfall, per row
 
     @property
     def added_vars(self) -> list:
@@ -118,6 +120,8 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
     for i, group in enumerate(measures.group):
         if group:
             planning.group_members.setdefault(group, []).append(i)
+    if options.elastic:
+        planning.price_caps = price_caps(data, planning.annual_cost_wan_yuan_per_unit, planning.required_abatement_t)
     with PauseGC():
         _add_sets(planning)
         _add_variables(planning)
@@ -376,7 +380,9 @@ def _at_least_rows(p: PlanningModel, name: str, parts: list, required: np.ndarra
 
 
 def _add_objective(p: PlanningModel) -> None:
-    """total_cost = sum_t (1+r)^-(t-t0) sum_m (c_m CRF(r, L_m) + o_m) a_{m,t}  (+ penalties on shortfalls).
+    """total_cost = sum_t (1+r)^-(t-t0) sum_m (c_m CRF(r, L_m) + o_m) a_{m,t}  (+ sum_k pi_k s_k in elastic mode).
+
+    pi_k is row k's price cap (``PlanningModel.price_caps``, 元 converted to 万元), not discounted.
 
     Present value, in 万元, of the equivalent annual cost of every active unit. With a_{m,t}
     substituted, x_{m,tau} carries (c_m CRF + o_m) times the discount factors of the years it is
@@ -391,15 +397,15 @@ def _add_objective(p: PlanningModel) -> None:
     columns = [np.flatnonzero(cost.ravel())]
     coefs = [cost.ravel()[columns[0]]]
 
-    def penalty(name: str, price: float) -> None:
+    def penalty(name: str, price_wan_yuan) -> None:
         first = p.first_column[name]
         n = len(p.arrays.column_blocks[name])
         columns.append(np.arange(first, first + n))
-        coefs.append(np.full(n, float(price)))
+        coefs.append(np.broadcast_to(np.asarray(price_wan_yuan, dtype=float), (n,)))
 
     if p.options.elastic:
-        penalty("target_shortfall_t", p.options.penalty_wan_yuan_per_t)
-        penalty("deployment_shortfall_units", p.options.penalty_wan_yuan_per_unit)
+        penalty("target_shortfall_t", p.price_caps.target_yuan_per_t / YUAN_PER_WAN_YUAN)
+        penalty("deployment_shortfall_units", p.price_caps.deployment_yuan_per_unit / YUAN_PER_WAN_YUAN)
     if p.options.budget_overrun_penalty_wan_yuan is not None:
         penalty("budget_overrun_wan_yuan", p.options.budget_overrun_penalty_wan_yuan)
     columns, coefs = np.concatenate(columns), np.concatenate(coefs)
