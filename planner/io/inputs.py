@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import math
@@ -94,6 +95,7 @@ class Target:
     basis: str = ""  # the plan section, or "assumption: ..." (targets.csv's optional basis column)
     area: str = ""  # "" = the whole city
     since_year: int | None = None  # non_increasing: the file's year y (this row binds in year > y)
+    price_cap_yuan_per_t: float = math.nan  # elastic mode: the row's own price cap, NaN = none given
 
     @property
     def label(self) -> str:
@@ -109,6 +111,7 @@ class DeploymentTarget:
     line: int
     basis: str = ""
     area: str = ""  # "" = the whole city
+    price_cap_yuan_per_unit: float = math.nan  # elastic mode: the row's own price cap, NaN = none given
 
     @property
     def label(self) -> str:
@@ -453,10 +456,10 @@ def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], ba
                 problems.append(Problem(f"{spec.path} [scenarios.{spec.scenario}]",
                                         f"targets_scale {scale:g} makes {target.label} (line {target.line}) "
                                         f"a cut of {100 * value:g} %, which is impossible; use a smaller scale"))
-            scaled.append(replace(target, value=value))
+            scaled.append(dataclasses.replace(target, value=value))
         targets = scaled
     if spec.deployment_scale != 1.0:
-        deployment = [replace(d, min_units=d.min_units * spec.deployment_scale) for d in deployment]
+        deployment = [dataclasses.replace(d, min_units=d.min_units * spec.deployment_scale) for d in deployment]
     return targets, deployment
 
 
@@ -569,6 +572,7 @@ def _targets(reader: _FileReader, spec: ModelSpec, subjects: list[str] = POLLUTA
     values = reader.number("value")
     basis = reader.text("basis")
     areas = _ids(reader, "area")
+    caps = reader.number("price_cap_yuan_per_t")
     out: list[Target] = []
     seen: dict[tuple, int] = {}
     for i, line in enumerate(int(x) for x in reader.lines()):
@@ -607,10 +611,12 @@ def _targets(reader: _FileReader, spec: ModelSpec, subjects: list[str] = POLLUTA
         seen[key] = line
         if kind == "non_increasing":
             # One row per bound year t > y: E_t <= (1+v) E_{t-1}.
-            out.extend(Target(t, pollutant, kind, float(value), line, basis[i].strip(), areas[i], int(years[i]))
+            out.extend(Target(t, pollutant, kind, float(value), line, basis[i].strip(), area=areas[i], since_year=int(years[i]),
+                              price_cap_yuan_per_t=float(caps[i]))
                        for t in spec.years if t > years[i])
         else:
-            out.append(Target(int(years[i]), pollutant, kind, float(value), line, basis[i].strip(), areas[i]))
+            out.append(Target(int(years[i]), pollutant, kind, float(value), line, basis[i].strip(), area=areas[i],
+                              price_cap_yuan_per_t=float(caps[i])))
     return out
 
 
@@ -631,6 +637,7 @@ def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None)
     minimum = reader.number("min_units")
     basis = reader.text("basis")
     areas = _ids(reader, "area")
+    caps = reader.number("price_cap_yuan_per_unit")
     known = {t for measure_tags in measures.tags for t in measure_tags} if measures is not None else None
     out: list[DeploymentTarget] = []
     seen: dict[tuple, int] = {}
@@ -649,5 +656,6 @@ def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None)
             reader.add(f"tag {tag!r} in {key[0]} is already on line {seen[key]}; keep one", line)
             continue
         seen[key] = line
-        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line, basis[i].strip(), areas[i]))
+        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line, basis[i].strip(), area=areas[i],
+                                    price_cap_yuan_per_unit=float(caps[i])))
     return out

@@ -146,6 +146,9 @@ TARGET_COLUMNS: tuple[Column, ...] = (
            default="", example="qingzhen"),
     Column("basis", "text", False, "", "where the figure comes from: the plan's section (e.g. 二(三)), or "
            "'assumption: ...' where the plan gives no number", default="", example="二(三)"),
+    Column("price_cap_yuan_per_t", "number", False, "元/t", "elastic mode: the most a planner would pay per "
+           "tonne of this target; a shortfall costs this price; blank = the spec's cap or the derived default",
+           minimum=0, strict=True, example="200000"),
 )
 
 DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
@@ -157,6 +160,9 @@ DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
            default="", example="guian"),
     Column("basis", "text", False, "", "where the figure comes from: the plan's section (e.g. 二(三)), or "
            "'assumption: ...' where the plan gives no number", default="", example="二(三)"),
+    Column("price_cap_yuan_per_unit", "number", False, "元/unit", "elastic mode: the most a planner would pay "
+           "per unit of this row; a shortfall costs this price; blank = the spec's cap or the derived default",
+           minimum=0, strict=True, example="50000"),
 )
 
 BASELINE_COLUMNS = (*BASELINE_COLUMNS, Column(

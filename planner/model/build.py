@@ -22,7 +22,9 @@ from pyomo.repn.beta.matrix import MatrixConstraint
 
 from planner.io.inputs import DeploymentTarget, PlanningData, Target
 from planner.io.schema import POLLUTANTS
+from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
 from planner.model.options import BuildOptions
+from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
 
 @dataclass
 class PlanningModel:
@@ -47,6 +49,7 @@ class PlanningModel:
     area_budget_rows: list[tuple[str, int]] = field(default_factory=list)  # (area, year) of area_budget_limit rows
     enforced: list[bool] = field(default_factory=list)  # per target: its row binds (False = history year)
     deployment_enforced: list[bool] = field(default_factory=list)
+    price_caps: PriceCaps | None = None  # elastic mode: 元 per t / per unit of shortfall, per row
 
     def window(self, measure: np.ndarray, year_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The units_added terms of a_{m,t}: for each (measure[j], year_pos[j]) pair, the entries
@@ -71,15 +74,6 @@ class PlanningModel:
         start = np.maximum(end - self.data.measures.lifetime_yr[:, None], 0)
         rows = np.arange(units_added.shape[0])[:, None]
         return cumulative[rows, end] - cumulative[rows, start]
-
-
-def capital_recovery_factor(rate: float, lifetime_yr: np.ndarray) -> np.ndarray:
-    """CRF(r, L) = r (1+r)^L / ((1+r)^L - 1), and 1/L at r = 0."""
-    lifetime = lifetime_yr.astype(float)
-    if rate == 0:
-        return 1.0 / lifetime
-    growth = (1.0 + rate) ** lifetime
-    return rate * growth / (growth - 1.0)
 
 
 def required_abatement_t(target: Target, data: PlanningData) -> float:
@@ -125,7 +119,7 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
         data=data,
         options=options,
         years=years,
-        discount_factor=np.array([(1.0 + spec.discount_rate) ** -(t - spec.start_year) for t in years]),
+        discount_factor=discount_factors(spec.discount_rate, years, spec.start_year),
         crf=crf,
         # Start-year figures, net of the energy value (cost_effectiveness.csv says which year).
         annual_cost_wan_yuan_per_unit=(data.extensions.capex_wan_yuan[:, 0] * crf
@@ -139,6 +133,8 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
     for i, group in enumerate(measures.group):
         if group:
             planning.group_members.setdefault(group, []).append(i)
+    if options.elastic:
+        planning.price_caps = price_caps(data, planning.annual_cost_wan_yuan_per_unit, planning.required_abatement_t)
     with PauseGC():
         _add_sets(planning)
         _add_variables(planning)
@@ -438,7 +434,9 @@ def _at_least_rows(p: PlanningModel, name: str, parts: list, required: np.ndarra
 
 def _add_objective(p: PlanningModel) -> None:
     """total_cost = sum_tau sum_m x_{m,tau} c_{m,tau} CRF_m sum_{t=tau}^{min(tau+L_m-1, t_end)} (1+r)^-(t-t0)
-                  + sum_t (1+r)^-(t-t0) sum_m o'_{m,t} a_{m,t}     (+ penalties on shortfalls)
+                  + sum_t (1+r)^-(t-t0) sum_m o'_{m,t} a_{m,t}     (+ sum_k pi_k s_k in elastic mode)
+
+    pi_k is row k's price cap (``PlanningModel.price_caps``, 元 converted to 万元), not discounted.
 
     Present value, in 万元, of the equivalent annual cost of every active unit: the annuity of the
     capex of its year of addition, c_{m,tau} CRF(r, L_m), and the opex of each year it is active net
@@ -450,14 +448,14 @@ def _add_objective(p: PlanningModel) -> None:
     m = p.model
     n_years = len(p.years)
     ext = p.data.extensions
-    cumulative = np.concatenate([[0.0], np.cumsum(p.discount_factor)])
     tau = np.arange(n_years)[None, :]
-    end = np.minimum(tau + p.data.measures.lifetime_yr[:, None], n_years)
     rows = np.arange(len(p.data.measures))[:, None]
+    end = np.minimum(tau + p.data.measures.lifetime_yr[:, None], n_years)
     discounted_opex = ext.opex_effective_wan_yuan_per_yr * p.discount_factor[None, :]
     opex_cumulative = np.concatenate([np.zeros((len(p.data.measures), 1)), np.cumsum(discounted_opex, axis=1)],
                                      axis=1)
-    cost = (ext.capex_wan_yuan * p.crf[:, None] * (cumulative[end] - cumulative[tau])
+    cost = (ext.capex_wan_yuan * p.crf[:, None] * in_horizon_annuity_sum(p.discount_factor,
+                                                                         p.data.measures.lifetime_yr)
             + opex_cumulative[rows, end] - opex_cumulative[rows, tau])
     cost[tau < p.first_year_pos[:, None]] = 0.0  # x is fixed at zero there
     added = p.added_vars
@@ -466,10 +464,10 @@ def _add_objective(p: PlanningModel) -> None:
     variables = [added[j] for j in nonzero]
     if p.options.elastic:
         for k in m.TARGETS:
-            coefs.append(p.options.penalty_wan_yuan_per_t)
+            coefs.append(float(p.price_caps.target_yuan_per_t[k]) / YUAN_PER_WAN_YUAN)
             variables.append(m.target_shortfall_t[k])
         for k in m.DEPLOYMENT:
-            coefs.append(p.options.penalty_wan_yuan_per_unit)
+            coefs.append(float(p.price_caps.deployment_yuan_per_unit[k]) / YUAN_PER_WAN_YUAN)
             variables.append(m.deployment_shortfall_units[k])
     if p.options.budget_overrun_penalty_wan_yuan is not None:
         for t in m.YEARS:
