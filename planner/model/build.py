@@ -24,6 +24,7 @@ from planner.io.inputs import DeploymentTarget, PlanningData, Target
 from planner.io.schema import POLLUTANTS
 from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
 from planner.model.options import BuildOptions
+from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
 
 @dataclass
 class PlanningModel:
@@ -42,6 +43,7 @@ class PlanningModel:
     group_link_rows: list[tuple[int, int]] = field(default_factory=list)  # (measure, year) of link rows
     first_year_pos: np.ndarray | None = None  # per measure: first year position x may be non-zero
     added_vars: list = field(default_factory=list)  # units_added VarData in column order (measure-major)
+    price_caps: PriceCaps | None = None  # elastic mode: 元 per t / per unit of shortfall, per row
 
     def window(self, measure: np.ndarray, year_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The units_added terms of a_{m,t}: for each (measure[j], year_pos[j]) pair, the entries
@@ -107,6 +109,8 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
     for i, group in enumerate(measures.group):
         if group:
             planning.group_members.setdefault(group, []).append(i)
+    if options.elastic:
+        planning.price_caps = price_caps(data, planning.annual_cost_wan_yuan_per_unit, planning.required_abatement_t)
     with PauseGC():
         _add_sets(planning)
         _add_variables(planning)
@@ -315,7 +319,9 @@ def _at_least_rows(p: PlanningModel, name: str, parts: list, required: np.ndarra
 
 
 def _add_objective(p: PlanningModel) -> None:
-    """total_cost = sum_t (1+r)^-(t-t0) sum_m (c_m CRF(r, L_m) + o_m) a_{m,t}  (+ penalties on shortfalls).
+    """total_cost = sum_t (1+r)^-(t-t0) sum_m (c_m CRF(r, L_m) + o_m) a_{m,t}  (+ sum_k pi_k s_k in elastic mode).
+
+    pi_k is row k's price cap (``PlanningModel.price_caps``, 元 converted to 万元), not discounted.
 
     Present value, in 万元, of the equivalent annual cost of every active unit. With a_{m,t}
     substituted, x_{m,tau} carries (c_m CRF + o_m) times the discount factors of the years it is
@@ -333,10 +339,10 @@ def _add_objective(p: PlanningModel) -> None:
     variables = [added[j] for j in nonzero]
     if p.options.elastic:
         for k in m.TARGETS:
-            coefs.append(p.options.penalty_wan_yuan_per_t)
+            coefs.append(float(p.price_caps.target_yuan_per_t[k]) / YUAN_PER_WAN_YUAN)
             variables.append(m.target_shortfall_t[k])
         for k in m.DEPLOYMENT:
-            coefs.append(p.options.penalty_wan_yuan_per_unit)
+            coefs.append(float(p.price_caps.deployment_yuan_per_unit[k]) / YUAN_PER_WAN_YUAN)
             variables.append(m.deployment_shortfall_units[k])
     if p.options.budget_overrun_penalty_wan_yuan is not None:
         for t in m.YEARS:

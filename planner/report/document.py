@@ -56,21 +56,21 @@ def _sweep_report(folder: Path, summary: dict, lang: str) -> Report:
                        [{"label": phrase("cost", lang), "x": budgets, "y": table["cost_wan_yuan"].tolist(),
                          "colour": PLAN_COLOUR}], lang, x_is_year=False)
     shortfall = line_figure(phrase("sweep_shortfall_chart", lang), phrase("budget_axis", lang),
-                            phrase("shortfall_axis", lang),
-                            [{"label": phrase("shortfall_axis", lang), "x": budgets,
-                              "y": table["total_shortfall_t"].tolist(), "colour": SHORTFALL_COLOUR}],
+                            phrase("missed_axis", lang),
+                            [{"label": phrase("missed_axis", lang), "x": budgets,
+                              "y": table["targets_missed"].tolist(), "colour": SHORTFALL_COLOUR}],
                             lang, x_is_year=False)
     charts = [Chart("chart-sweep-cost", cost, {"budget_wan_yuan": budgets,
                                                "cost_wan_yuan": table["cost_wan_yuan"].tolist()}),
               Chart("chart-sweep-shortfall", shortfall, {"budget_wan_yuan": budgets,
-                                                         "total_shortfall_t": table["total_shortfall_t"].tolist()})]
+                                                         "targets_missed": table["targets_missed"].tolist()})]
     block = pd.DataFrame({phrase("budget_axis", lang): budgets, phrase("cost", lang): table["cost_wan_yuan"].tolist(),
-                          phrase("shortfall_axis", lang): table["total_shortfall_t"].tolist()})
+                          phrase("missed_axis", lang): table["targets_missed"].tolist()})
     report.excel_charts.append(ExcelChart(phrase("sweep_cost_chart", lang), block.iloc[:, :2], "step",
                                           phrase("budget_axis", lang), phrase("cost_axis", lang)))
     report.excel_charts.append(ExcelChart(phrase("sweep_shortfall_chart", lang), block.iloc[:, [0, 2]], "step",
-                                          phrase("budget_axis", lang), phrase("shortfall_axis", lang),
-                                          colours={phrase("shortfall_axis", lang): SHORTFALL_COLOUR}))
+                                          phrase("budget_axis", lang), phrase("missed_axis", lang),
+                                          colours={phrase("missed_axis", lang): SHORTFALL_COLOUR}))
     report.key_figures = [(phrase("no_regret_count", lang), str(len(core)))]
     report.sections.append(Section(phrase("sweep", lang), readings.sweep(table, lang), charts,
                                    [Sheet(phrase("sweep", lang), labelled(table.drop(columns=["run_folder"]), lang))],

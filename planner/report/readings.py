@@ -171,7 +171,7 @@ def sweep(table: pd.DataFrame, lang: str) -> str:
     zh = lang == "zh"
     if table.empty:
         return ""
-    met = table[table["total_shortfall_t"].fillna(math.inf) <= 1e-6]
+    met = table[table["targets_missed"].fillna(math.inf) == 0]
     lo, hi = float(table["budget_wan_yuan"].min()), float(table["budget_wan_yuan"].max())
     if zh:
         text = f"在 {_t(lo)}–{_t(hi)} 万元/年的 {len(table)} 个预算点上求解。"
