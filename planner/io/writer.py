@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.errors import ResultsFolderError
+from planner.io.csv_text import frame_csv_text
 
 SUMMARY_FILE = "summary.json"
 # summary.json carries this key so that the planner recognises its own folders and never
@@ -62,7 +63,8 @@ def snap_zeros(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return snap_zeros(frame).to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING)
+    """The CSV file of a result table (what ``to_csv(index=False)`` writes; see planner.io.csv_text)."""
+    return frame_csv_text(snap_zeros(frame)).encode(CSV_ENCODING)
 
 
 def json_bytes(record: dict) -> bytes:
