@@ -97,7 +97,7 @@ def target_name(data: PlanningData, k: int) -> str:
         what = f"{label} reduction >= {target.value:,.0f} t"
     else:
         what = f"{label} cap <= {target.value:,.0f} t"
-    return f"{what} in {target.year} (targets.csv line {target.line})"
+    return f"{what} in {target.year} ({target.file} line {target.line})"
 
 
 def deployment_name(data: PlanningData, k: int) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 from planner.report.terminal import text_width
 from planner.errors import PlannerError
 from planner.report.labels import VALUE_LABELS_ZH, status_label, column_label, phrase, pollutant_label, sector_label
-from planner.io.writer import CSV_ENCODING
+from planner.io.writer import CSV_ENCODING, claim_names, register_files
 from planner.io.schema import POLLUTANTS
 from planner.report.svg import line_chart, mac_chart, quadrant_chart, stacked_bar_chart
 
@@ -399,6 +399,7 @@ document.body.dataset.ready = "1";
 
 def write_report(folder: Path, lang: str = "zh") -> tuple[Path, Path]:
     """Write report.xlsx and report.html into ``folder``, each replaced atomically."""
+    claim_names(folder, ["report.xlsx", "report.html"])
     report = build_report(folder, lang)
     xlsx, html = folder / "report.xlsx", folder / "report.html"
     tmp_xlsx, tmp_html = folder / ".report.xlsx.tmp", folder / ".report.html.tmp"
@@ -411,4 +412,5 @@ def write_report(folder: Path, lang: str = "zh") -> tuple[Path, Path]:
         for tmp in (tmp_xlsx, tmp_html):
             if tmp.exists():
                 tmp.unlink()
+    register_files(folder, ["report.xlsx", "report.html"])
     return xlsx, html
