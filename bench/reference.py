@@ -12,9 +12,12 @@ Formulation
 Columns: x[m,t] (units of measure m added in year t), column index m*nT + (t - start_year),
 bounds 0 <= x <= min(max_add_per_yr, potential) (the potential bound is implied by a <= P),
 x = 0 before first_year, integer where `integer`; then one binary y[m] per measure in an
-exclusive group. Active units a[m,t] = sum of x[m,tau], t-L_m < tau <= t, tau in the horizon, are
+exclusive group; then, in an elastic run ([targets] mode = "elastic"), one shortfall column
+s[k] >= 0 per target and deployment row. Active units a[m,t] = sum of x[m,tau], t-L_m < tau <= t, tau in the horizon, are
 substituted into every row (no a columns). Rows, in this order:
-  budget[t]        sum_m capex_m x[m,t] <= B                  (only when a budget is given)
+  budget[t]        sum_m capex_m x[m,t] <= B_t                (years with a finite budget: annual_wan_yuan,
+                                                               overridden by by_year)
+  budget_total     sum_t sum_m capex_m x[m,t] <= B            (when total_wan_yuan is given)
   potential[m,t]   a[m,t] <= P_m                              (measures not in a group; rows that
                                                                the column bounds already imply,
                                                                sum of x upper bounds in the
@@ -24,8 +27,11 @@ substituted into every row (no a columns). Rows, in this order:
   target[k]        A_{p,t} >= rhs  with  rhs = BAU_t - (1-v) BAU_base GDP_t/GDP_base (intensity),
                    v (reduction), BAU_t - v (cap)
   deployment[k]    sum_{m carrying tag} a[m,t] >= min_units
+  (elastic: + s[k] on the left of every target and deployment row)
 Objective: sum_t (1+r)^-(t-start) sum_m (capex_m CRF(r,L_m) + opex_m) a[m,t], i.e. the cost of
-x[m,tau] is (capex CRF + opex) times the sum of discount factors over the years it is active.
+x[m,tau] is (capex CRF + opex) times the sum of discount factors over the years it is active;
+elastic runs add penalty_wan_yuan_per_t (default 1000) per t and penalty_wan_yuan_per_unit
+(default 10000) per unit of shortfall. r = discount_rate, 0.05 when the key is absent.
 """
 
 from __future__ import annotations
@@ -79,21 +85,45 @@ def _text(df: pd.DataFrame, column: str) -> np.ndarray:
     return df[column].astype("string").str.strip().fillna("").to_numpy(dtype=object)
 
 
+# The contract's defaults (planning-model.md) and the project's documented spec keys (docs/inputs.md),
+# written here again on purpose: the reference must not share the planner's code.
+DEFAULT_DISCOUNT_RATE = 0.05
+DEFAULT_PENALTY_WAN_YUAN_PER_T = 1000.0
+DEFAULT_PENALTY_WAN_YUAN_PER_UNIT = 10000.0
+
+
 def read_spec(spec_path: str | Path) -> dict:
+    """The keys of a model spec the mathematics needs, with the contract's defaults.
+
+    Budgets: ``[budget] annual_wan_yuan`` in every year, ``by_year = {YEAR = 万元}`` overriding named
+    years, ``total_wan_yuan`` over the horizon. ``[targets] mode = "elastic"``: every target and
+    deployment row may fall short at ``penalty_wan_yuan_per_t`` / ``penalty_wan_yuan_per_unit``.
+    """
     spec_path = Path(spec_path)
     with open(spec_path, "rb") as handle:
         spec = tomllib.load(handle)
     model = spec["model"]
-    budget = spec.get("budget", {}).get("annual_wan_yuan")
+    budget = spec.get("budget", {})
+    targets = spec.get("targets", {})
     solver = spec.get("solver", {})
+    start, end = int(model["start_year"]), int(model["end_year"])
+    annual = budget.get("annual_wan_yuan")
+    by_year = {year: (math.inf if annual is None else float(annual)) for year in range(start, end + 1)}
+    for key, value in budget.get("by_year", {}).items():
+        by_year[int(key)] = float(value)
+    total = budget.get("total_wan_yuan")
     return {
         "name": model.get("name", spec_path.stem),
         "inputs": (spec_path.parent / model["inputs"]).resolve(),
         "base_year": int(model["base_year"]),
-        "start_year": int(model["start_year"]),
-        "end_year": int(model["end_year"]),
-        "discount_rate": float(model.get("discount_rate", 0.0)),
-        "budget": None if budget is None else float(budget),
+        "start_year": start,
+        "end_year": end,
+        "discount_rate": float(model.get("discount_rate", DEFAULT_DISCOUNT_RATE)),
+        "budget_by_year": by_year,
+        "budget_total": math.inf if total is None else float(total),
+        "elastic": targets.get("mode", "strict") == "elastic",
+        "penalty_per_t": float(targets.get("penalty_wan_yuan_per_t", DEFAULT_PENALTY_WAN_YUAN_PER_T)),
+        "penalty_per_unit": float(targets.get("penalty_wan_yuan_per_unit", DEFAULT_PENALTY_WAN_YUAN_PER_UNIT)),
         "time_limit": solver.get("time_limit_s"),
         "mip_gap": solver.get("mip_gap"),
     }
@@ -199,7 +229,8 @@ class csc_matrix:
         self.nnz = len(summed)
 
 
-def build(spec: dict, data: dict, budget: float | None) -> dict:
+def build(spec: dict, data: dict, budget: float | None = None) -> dict:
+    """The LP/MIP arrays; ``budget`` (万元, every year) replaces the spec's yearly budgets when given."""
     meas = data["measures"]
     t0, t1 = spec["start_year"], spec["end_year"]
     years = np.arange(t0, t1 + 1)
@@ -244,11 +275,20 @@ def build(spec: dict, data: dict, budget: float | None) -> dict:
                 continue
             rows.add_entries(row[keep], m[keep] * nT + tau[keep], w[keep])
 
-    # budget rows
-    if budget is not None and math.isfinite(budget):
-        first = rows.add_rows(np.full(nT, -np.inf), np.full(nT, budget))
-        keep = meas["capex"][m_idx] != 0
-        rows.add_entries(first + t_idx[keep], np.flatnonzero(keep), meas["capex"][m_idx][keep])
+    # budget rows: one per year with a finite limit, then the total over the horizon
+    by_year = spec["budget_by_year"] if budget is None else {int(y): float(budget) for y in years}
+    limit = np.array([by_year.get(int(y), math.inf) for y in years])
+    limited = np.flatnonzero(np.isfinite(limit))
+    paying = meas["capex"][m_idx] != 0
+    if len(limited):
+        row_of_year = np.full(nT, -1, np.int64)
+        first = rows.add_rows(np.full(len(limited), -np.inf), limit[limited])
+        row_of_year[limited] = first + np.arange(len(limited))
+        keep = paying & (row_of_year[t_idx] >= 0)
+        rows.add_entries(row_of_year[t_idx[keep]], np.flatnonzero(keep), meas["capex"][m_idx][keep])
+    if math.isfinite(spec["budget_total"]):
+        row = rows.add_rows([-np.inf], [spec["budget_total"]])
+        rows.add_entries(np.full(int(paying.sum()), row), np.flatnonzero(paying), meas["capex"][m_idx][paying])
 
     # potential rows (ungrouped), skipping those implied by the column bounds
     cols_up = x_upper.reshape(nM, nT)
@@ -273,7 +313,8 @@ def build(spec: dict, data: dict, budget: float | None) -> dict:
         first = rows.add_rows(np.full(len(names), -np.inf), np.ones(len(names)))
         rows.add_entries(first + gidx, y_col[grouped], np.ones(nY))
 
-    # target rows A_{p,t} >= rhs
+    # target rows A_{p,t} >= rhs; ``soft`` lists (row, penalty) of the rows an elastic run may miss
+    soft: list[tuple[int, float]] = []
     base = data["baseline"]
     year_pos = {int(y): i for i, y in enumerate(base["year"])}
     tg = data["targets"]
@@ -297,6 +338,7 @@ def build(spec: dict, data: dict, budget: float | None) -> dict:
         e = meas["abatement"][:, p]
         m = np.flatnonzero(e != 0)
         row = rows.add_rows([rhs], [np.inf])
+        soft.append((row, spec["penalty_per_t"]))
         window(np.full(len(m), row), m, np.full(len(m), year - t0), e[m])
 
     # deployment rows
@@ -309,7 +351,16 @@ def build(spec: dict, data: dict, budget: float | None) -> dict:
                 continue
             m = np.array([i for i, s in enumerate(tag_sets) if dp["tag"][k] in s], dtype=np.int64)
             row = rows.add_rows([dp["min_units"][k]], [np.inf])
+            soft.append((row, spec["penalty_per_unit"]))
             window(np.full(len(m), row), m, np.full(len(m), year - t0), np.ones(len(m)))
+
+    # elastic runs: a shortfall column s_k >= 0 in every target and deployment row, at its penalty
+    n_soft = len(soft) if spec["elastic"] else 0
+    if n_soft:
+        soft_rows = np.array([row for row, _ in soft], dtype=np.int64)
+        rows.add_entries(soft_rows, n_col + np.arange(n_soft), np.ones(n_soft))
+    soft_cost = np.array([penalty for _, penalty in soft[:n_soft]], dtype=float)
+    n_col += n_soft
 
     n_row = rows.n
     if rows.r:
@@ -320,16 +371,16 @@ def build(spec: dict, data: dict, budget: float | None) -> dict:
     A = csc_matrix(R, C, V, n_row, n_col)
     integrality = np.zeros(n_col, np.int32)
     integrality[:nX] = np.repeat(meas["integer"], nT).astype(np.int32)
-    integrality[nX:] = 1
+    integrality[nX:nX + nY] = 1
     col_lower = np.zeros(n_col)
-    col_upper = np.concatenate([x_upper, np.ones(nY)])
-    cost = np.concatenate([x_cost, np.zeros(nY)])
+    col_upper = np.concatenate([x_upper, np.ones(nY), np.full(n_soft, np.inf)])
+    cost = np.concatenate([x_cost, np.zeros(nY), soft_cost])
     return {
         "A": A, "cost": cost, "col_lower": col_lower, "col_upper": col_upper,
         "row_lower": np.concatenate(rows.lo) if rows.lo else np.zeros(0),
         "row_upper": np.concatenate(rows.hi) if rows.hi else np.zeros(0),
         "integrality": integrality, "is_mip": bool(integrality.any()),
-        "nM": nM, "nT": nT, "nX": nX, "years": years, "grouped": grouped,
+        "nM": nM, "nT": nT, "nX": nX, "nY": nY, "years": years, "grouped": grouped, "n_soft": n_soft,
     }
 
 
@@ -375,7 +426,7 @@ def solve_reference(spec_path: str | Path, budget_wan_yuan: float | None = None)
     timings["read_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
-    budget = spec["budget"] if budget_wan_yuan is None else float(budget_wan_yuan)
+    budget = None if budget_wan_yuan is None else float(budget_wan_yuan)
     m = build(spec, data, budget)
     A = m["A"]
     timings["build_s"] = time.perf_counter() - tic
@@ -419,7 +470,8 @@ def solve_reference(spec_path: str | Path, budget_wan_yuan: float | None = None)
         ids = data["measures"]["id"]
         result["x"] = dict(zip(zip(np.repeat(ids, m["nT"]).tolist(), np.tile(m["years"], m["nM"]).tolist()),
                                x.tolist()))
-        result["y"] = {ids[g]: int(round(v)) for g, v in zip(m["grouped"], col[m["nX"]:])}
+        result["y"] = {ids[g]: int(round(v)) for g, v in zip(m["grouped"], col[m["nX"]:m["nX"] + m["nY"]])}
+        result["shortfall"] = [max(v, 0.0) for v in col[m["nX"] + m["nY"]:].tolist()]
     return result
 
 

@@ -22,6 +22,7 @@ EXIT_ERROR = 1
 EXIT_INPUT = 3
 EXIT_INFEASIBLE = 4
 EXIT_TIME_LIMIT = 5
+EXIT_SHORTFALL = 7
 EXIT_LOCKED = 8  # FolderLockedError
 EXIT_INTERRUPTED = 130
 
@@ -116,6 +117,11 @@ def _spec_or_default(spec: str | None) -> Path:
     return Path(spec) if spec else shipped_spec()
 
 
+def _wan_yuan(value: float) -> str:
+    """Money for the status line: whole 万元 from 1,000 up, else two decimals (a small penalty is not 0)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+
+
 def _progress(message: str) -> None:
     click.echo(f"  … {message}", err=True)
 
@@ -136,9 +142,10 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     """Solve a model and write its results folder.
 
     SPEC is a model spec (TOML); without it the default Guiyang/Gui'an model is run. Writes
-    summary.json, plan.csv, emissions.csv and targets.csv. Exit code 0 = optimal,
-    3 = bad input, 4 = infeasible, 5 = time limit, 6 = output folder refused, 8 = output folder
-    being written by another run.
+    summary.json, plan.csv, emissions.csv, targets.csv and unchosen.csv. Exit code 0 = optimal,
+    3 = bad input, 4 = infeasible, 5 = time limit, 6 = output folder refused, 7 = an elastic
+    run missed a target (the plan is written; targets.csv says which and by how much), 8 = output
+    folder being written by another run.
     """
     from planner.io.lock import folder_lock
     from planner.io.writer import check_writable
@@ -153,8 +160,11 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     with folder_lock(target, wait_s, note=_progress):
         outcome = run_model(spec_path, target, budget_wan_yuan, progress=None if quiet else _progress,
                             scenario=scenario)
-    ctx = click.get_current_context()
-    ctx.obj["exit_code"] = STATUS_EXIT.get(outcome.solution.status, EXIT_ERROR)
+    # The exit code is known before anything is printed, so `planner run | head -1` keeps it.
+    code = STATUS_EXIT.get(outcome.solution.status, EXIT_ERROR)
+    if code == EXIT_OK and outcome.planning.options.elastic and outcome.summary.get("targets_missed"):
+        code = EXIT_SHORTFALL
+    click.get_current_context().obj["exit_code"] = code
     solution, tables = outcome.solution, outcome.tables
     if not quiet and solution.units_active is not None:
         target_pollutants = sorted({t.pollutant for t in outcome.data.targets},
@@ -165,11 +175,19 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
             click.echo("\nTargets 目标")
             click.echo(targets_table(tables.targets))
     status = solution.status
-    objective = (f"objective {solution.objective_wan_yuan:,.1f} 万元" if solution.objective_wan_yuan is not None
-                 else "no plan")
+    summary = outcome.summary
+    missed = summary.get("targets_missed") or 0
     gap = f", MIP gap {solution.mip_gap:.2g}" if solution.mip_gap is not None and status != "optimal" else ""
-    click.echo(f"\nstatus: {status} ({objective}{gap}); results in {outcome.out_dir} "
-               f"[{time.perf_counter() - started:.1f} s]")
+    if outcome.planning.options.elastic and missed and solution.objective_wan_yuan is not None:
+        # An elastic run's objective is mostly penalty: print the cost and the penalty apart.
+        said = (f"{status} with shortfall: {missed} of {summary['targets_total']} targets missed (see targets.csv); "
+                f"cost {_wan_yuan(summary['cost_wan_yuan'])} 万元, penalty {_wan_yuan(summary['penalty_wan_yuan'])} 万元"
+                f"{gap}")
+    else:
+        objective = (f"objective {solution.objective_wan_yuan:,.1f} 万元" if solution.objective_wan_yuan is not None
+                     else "no plan")
+        said = f"{status} ({objective}{gap})"
+    click.echo(f"\nstatus: {said}; results in {outcome.out_dir} [{time.perf_counter() - started:.1f} s]")
     if status == "infeasible":
         if outcome.diagnosis is not None:
             click.echo(outcome.diagnosis.explain(), err=True)
@@ -178,7 +196,7 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     elif status == "time_limit":
         click.echo("The time limit was reached: the plan is the best found, not proven optimal "
                    "(raise [solver] time_limit_s).", err=True)
-    sys.exit(STATUS_EXIT.get(status, EXIT_ERROR))
+    sys.exit(code)
 
 
 @main.command()
@@ -215,14 +233,85 @@ def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, s
         outcome = run_sweep(spec_path, budgets, jobs=jobs, scenario=scenario, on_point=lambda b: bar.update(1))
     write_results(target, outcome.files)
     table = outcome.table
+    total = sum(column.startswith("shortfall_") for column in table.columns)
     rows = [[number(r.budget_wan_yuan), r.status, number(r.cost_wan_yuan), number(r.total_capex_wan_yuan),
-             number(r.total_shortfall_t, 1), "yes 达标" if r.targets_met else "no 未达标"]
+             f"{r.targets_missed} of {total}" if r.targets_missed == r.targets_missed else "",
+             "yes 达标" if r.targets_met else "no 未达标"]
             for r in table.itertuples()]
-    click.echo(format_table(["预算 budget 万元/yr", "status", "成本 cost 万元", "投资 capex 万元", "缺口 shortfall t",
+    click.echo(format_table(["预算 budget 万元/yr", "status", "成本 cost 万元", "投资 capex 万元", "未达标 missed",
                              "达标 met"], rows, right={0, 2, 3, 4}))
     core = ", ".join(outcome.no_regret) or "(none)"
     click.echo(f"\nno-regret core (chosen at every budget): {core}")
     click.echo(f"sweep of {len(budgets)} points in {time.perf_counter() - started:.1f} s; results in {target}")
+
+
+def _ensemble_target(spec_path: Path, scenario: str | None, out_dir: str | None, command: str) -> Path:
+    """--out, or results/<model>[/<scenario>]/<command>/; refused before any work if it holds other files."""
+    from planner.io.spec import load_spec
+    from planner.io.writer import check_writable
+    from planner.pipeline.run import default_out_dir
+
+    target = Path(out_dir) if out_dir else default_out_dir(load_spec(spec_path, scenario)) / command
+    check_writable(target)
+    return target
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--samples", type=int, default=500, show_default=True, help="Monte Carlo samples.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed; sample i's draws depend only on the seed and i.")
+@click.option("--jobs", type=int, default=1, show_default=True,
+              help="Local worker processes (or Dask workers with --scheduler local).")
+@click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
+              help="Run on Dask: 'local' starts a LocalCluster, an address uses an existing cluster "
+                   "(pip install 'planner[dask]').")
+@click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False), default=None,
+              help="Uncertainty file (default: uncertainty.csv in the data folder).")
+@click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply first.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the files (default: results/<model>[/<scenario>]/uncertainty/).")
+def uncertainty(spec: str | None, samples: int, seed: int, jobs: int, scheduler: str | None,
+                uncertainty_file: str | None, scenario: str | None, out_dir: str | None) -> None:
+    """Monte Carlo over uncertainty.csv: how likely each target is met, and which measures always count.
+
+    Per sample: (a) the central least-cost plan, held fixed, evaluated with the sample's figures;
+    (b) the plan re-optimised for the sample (strict targets; an elastic re-solve says what is
+    missed where that is infeasible). The model is built once per worker and re-solved by
+    changing costs, coefficients and bounds in HiGHS. Writes samples.csv, targets.csv
+    (p_met_fixed_plan, p_met_reoptimised, shortfall percentiles), measures.csv (share_chosen,
+    units p10/p50/p90, robust_core) and summary.json. Ctrl-C writes the finished samples
+    (complete: false) and exits 130.
+    """
+    from planner.io.writer import write_results
+    from planner.pipeline.uncertainty import check_options, explain
+    from planner.pipeline.uncertainty import uncertainty as run_uncertainty
+    from planner.report.progress import progress
+    from planner.report.terminal import format_table
+
+    check_options(samples, jobs, scheduler)
+    spec_path = _spec_or_default(spec)
+    target = _ensemble_target(spec_path, scenario, out_dir, "uncertainty")
+    from planner.io.lock import folder_lock
+
+    with folder_lock(target, 0, note=_progress):
+        with progress(samples, "uncertainty") as tick:
+            outcome = run_uncertainty(spec_path, samples, seed, jobs, scheduler, scenario, uncertainty_file, tick)
+        write_results(target, outcome.files)
+    rows = [[r.target, f"{100 * r.p_met_fixed_plan:.1f} %", f"{100 * r.p_met_reoptimised:.1f} %",
+             f"{r.shortfall_fixed_p90:,.0f}", f"{r.margin_central_t:,.0f}"] for r in outcome.targets.itertuples()]
+    click.echo(format_table(["目标 target", "P(met) fixed plan 固定方案", "P(met) re-optimised 重新优化",
+                             "shortfall p90 t", "central margin t"], rows, right={1, 2, 3, 4}))
+    core = outcome.summary["robust_core"]
+    click.echo(f"\nrobust core (chosen in >= 90 % of re-optimised samples): {', '.join(core) or '(none)'}")
+    for line in explain(outcome):
+        click.echo(f"- {line}")
+    summary = outcome.summary
+    click.echo(f"\n{summary['samples_done']} of {summary['samples']} samples, {summary['engine']} x "
+               f"{summary['workers']}, {summary['wall_s']:.1f} s; results in {target}")
+    if not outcome.complete:
+        click.echo("Interrupted: the finished samples were written (summary.json: complete false).", err=True)
+        sys.exit(130)
 
 
 @main.command()

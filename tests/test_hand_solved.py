@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import active, added, solve_spec, write_dataset
-from planner.model.build import capital_recovery_factor
+from planner.model.finance import capital_recovery_factor
 
 import numpy as np
 

@@ -88,23 +88,48 @@ def test_cli_prints_the_diagnosis_and_records_it(tmp_path):
 
 
 def test_elastic_mode_reports_shortfalls_instead_of_failing(tmp_path):
-    # Elastic: 3 units (300 t) within budget 30; shortfall 200 t at 1000 万元/t.
+    """Elastic, one year, r = 0: m costs 10 万元 per unit, life 10 -> 1 万元/yr, for 100 t CO2.
+
+    Budget 30 -> 3 units, 300 t of 500; the rest is short. Derived cap: levelised 1 万元 / 100 t =
+    100 元/t; its potential (1,000 t) reaches 500 t, so the cap is 10 x 100 = 1,000 元/t (also the
+    floor). Penalty 200 t x 1,000 元 = 200,000 元 = 20 万元; cost 3 x 1 = 3 万元; objective 23 万元.
+    """
     spec = write_dataset(tmp_path, [{"id": "m", "co2_t_per_yr": 100}],
                          targets=[{"year": 2021, "pollutant": "co2", "kind": "reduction", "value": 500}],
                          end_year=2021, budget=30, extra_toml='[targets]\nmode = "elastic"\n')
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", str(spec), "--out", str(out)], obj={})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 7, result.output
+    assert "status: optimal with shortfall: 1 of 1 targets missed (see targets.csv); cost 3.00 万元, " \
+           "penalty 20.00 万元" in result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["total_shortfall_t"] == pytest.approx(200)
+    assert "total_shortfall_t" not in summary
+    assert summary["targets_missed"] == 1
     assert summary["cost_wan_yuan"] == pytest.approx(3.0)
-    assert summary["objective"] == pytest.approx(3.0 + 200 * 1000)
+    assert summary["penalty_wan_yuan"] == pytest.approx(20.0)
+    assert summary["objective"] == pytest.approx(23.0)
+    assert summary["price_caps"][0]["price_cap_yuan"] == pytest.approx(1000.0)
+    assert summary["price_caps"][0]["source"] == "derived"
     assert summary["targets_met"] is False
     assert summary["targets"][0]["shortfall"] == pytest.approx(200)
     emissions = pd.read_csv(out / "emissions.csv", encoding="utf-8-sig").set_index("pollutant")
     assert emissions.loc["co2", "shortfall_t"] == pytest.approx(200)
     assert emissions.loc["co2", "abated_t"] == pytest.approx(300) and not emissions.loc["co2", "met"]
     assert emissions["shortfall_t"].drop("co2").isna().all()  # no target on the other pollutants
+
+
+def test_old_penalty_key_is_a_spec_wide_cap_in_wan_yuan(tmp_path):
+    """The same case with [targets] penalty_wan_yuan_per_t = 1000 (万元/t): a cap of 1e7 元/t, so the
+    objective is 3 + 200 x 1,000 = 200,003 万元 and the cost still 3 万元."""
+    spec = write_dataset(tmp_path, [{"id": "m", "co2_t_per_yr": 100}],
+                         targets=[{"year": 2021, "pollutant": "co2", "kind": "reduction", "value": 500}],
+                         end_year=2021, budget=30,
+                         extra_toml='[targets]\nmode = "elastic"\npenalty_wan_yuan_per_t = 1000\n')
+    outcome = run(spec, write=False)
+    assert outcome.summary["objective"] == pytest.approx(200_003.0)
+    assert outcome.summary["cost_wan_yuan"] == pytest.approx(3.0)
+    assert outcome.summary["price_caps"][0]["price_cap_yuan"] == pytest.approx(1e7)
+    assert outcome.summary["price_caps"][0]["source"] == "spec_wide"
 
 
 def test_screening_runs_before_the_solve_and_is_recorded(tmp_path):

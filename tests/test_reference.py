@@ -10,6 +10,7 @@ the planner's plan must satisfy every row of the contract when checked from its 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -35,6 +36,23 @@ def _exact(spec: Path) -> Path:
     return spec
 
 
+def _solve_both(spec: Path, out: Path) -> tuple[dict, dict]:
+    result = CliRunner().invoke(main, ["run", str(spec), "--out", str(out), "-q"])
+    assert result.exit_code in (0, 4, 7), result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return summary, solve_reference(spec)
+
+
+def _annual_budget(spec: Path) -> float:
+    return float(re.search(r"annual_wan_yuan = (\S+)", spec.read_text(encoding="utf-8")).group(1))
+
+
+def _edit(spec: Path, old: str, new: str) -> None:
+    text = spec.read_text(encoding="utf-8")
+    assert old in text
+    spec.write_text(text.replace(old, new), encoding="utf-8")
+
+
 @pytest.mark.parametrize("n_measures,seed,n_years,lp_only", CASES)
 def test_planner_matches_independent_solution(tmp_path, n_measures, seed, n_years, lp_only):
     spec = _exact(generate(n_measures, tmp_path / "case", seed=seed, n_years=n_years, lp_only=lp_only))
@@ -46,6 +64,79 @@ def test_planner_matches_independent_solution(tmp_path, n_measures, seed, n_year
     assert summary["status"] == reference["status"] == "optimal"
     assert summary["objective"] == pytest.approx(reference["objective"], rel=1e-7, abs=1e-6)
     _check_plan_against_contract(spec, out, summary)
+
+
+@pytest.mark.parametrize("seed,lp_only", [(0, True), (3, False)])
+def test_discount_rate_defaults_to_five_percent(tmp_path, seed, lp_only):
+    """The contract: discount_rate 0.05 when the key is absent, in the planner and in the reference.
+
+    Dropping the line ``discount_rate = 0.05`` must leave both optima where they were; a reference
+    that took 0.0 (as it once did) would find a different objective.
+    """
+    spec = _exact(generate(12, tmp_path / "case", seed=seed, n_years=6, lp_only=lp_only))
+    explicit = solve_reference(spec)
+    _edit(spec, "discount_rate = 0.05\n", "")
+    summary, reference = _solve_both(spec, tmp_path / "out")
+    assert summary["discount_rate"] == 0.05
+    assert summary["status"] == reference["status"] == "optimal"
+    assert reference["objective"] == pytest.approx(explicit["objective"], rel=1e-12)
+    assert summary["objective"] == pytest.approx(reference["objective"], rel=1e-7, abs=1e-6)
+
+
+# (seed, lp_only, share of the annual budget in two named years, share of annual x years in total)
+# (2, True, 0.6, 0.5) is infeasible: both must say so.
+BUDGET_CASES = [(0, False, 0.6, 0.5), (1, True, 0.6, 0.5), (2, True, 0.7, 0.7), (3, True, 0.5, 0.6),
+                (0, False, 0.8, 0.55), (7, False, 0.6, 0.5), (2, True, 0.6, 0.5)]
+
+
+@pytest.mark.parametrize("seed,lp_only,year_share,total_share", BUDGET_CASES)
+def test_by_year_and_total_budgets_match_reference(tmp_path, seed, lp_only, year_share, total_share):
+    """[budget] by_year overrides two years' limits and total_wan_yuan caps the horizon's investment.
+
+    Both solvers read the same spec; their status and objective must agree, and the planner's plan
+    must keep every yearly and the total limit (checked from plan.csv). The shares are chosen so that
+    at least one of the new limits binds (the optimum costs more than with the annual budget alone)
+    or, in one case, the targets cannot be met at all.
+    """
+    n_years = 6
+    spec = _exact(generate(12, tmp_path / "case", seed=seed, n_years=n_years, lp_only=lp_only))
+    annual = _annual_budget(spec)
+    free = solve_reference(spec)
+    _edit(spec, "[budget]\n", f"[budget]\ntotal_wan_yuan = {round(total_share * annual * n_years)}\n"
+                              f"by_year = {{2022 = {round(year_share * annual)}, 2024 = {round(year_share * annual)}}}\n")
+    summary, reference = _solve_both(spec, tmp_path / "out")
+    assert summary["status"] == reference["status"] in ("optimal", "infeasible")
+    assert summary["budget_wan_yuan_by_year"]["2022"] == round(year_share * annual)
+    assert summary["budget_total_wan_yuan"] == round(total_share * annual * n_years)
+    if reference["status"] == "optimal":
+        assert reference["objective"] > free["objective"] + 1e-6  # a new limit binds
+        assert summary["objective"] == pytest.approx(reference["objective"], rel=1e-7, abs=1e-6)
+        _check_plan_against_contract(spec, tmp_path / "out", summary)
+
+
+@pytest.mark.parametrize("seed,lp_only", [(0, True), (2, False), (3, True), (8, False)])
+def test_elastic_shortfalls_match_reference(tmp_path, seed, lp_only):
+    """[targets] mode = "elastic" with a total budget too small for the targets: both solvers pay the
+    spec-wide caps (penalty_wan_yuan_per_t = 1000 万元/t, penalty_wan_yuan_per_unit = 10000 万元/unit,
+    given explicitly: the planner's own default caps are derived from the data, which the reference
+    does not do) on the same optimal shortfall, so objectives agree.
+
+    The planner's targets.csv must add up: achieved + shortfall >= required for every row, and
+    some row falls short (the total budget is 20 % of what the targets were generated with).
+    """
+    n_years = 6
+    spec = _exact(generate(12, tmp_path / "case", seed=seed, n_years=n_years, lp_only=lp_only))
+    annual = _annual_budget(spec)
+    _edit(spec, "[budget]\n", f"[budget]\ntotal_wan_yuan = {round(0.2 * annual * n_years)}\n")
+    spec.write_text(spec.read_text(encoding="utf-8") + '\n[targets]\nmode = "elastic"\n'
+                    "penalty_wan_yuan_per_t = 1000\npenalty_wan_yuan_per_unit = 10000\n", encoding="utf-8")
+    summary, reference = _solve_both(spec, tmp_path / "out")
+    assert reference["status"] == "optimal"
+    assert summary["objective"] == pytest.approx(reference["objective"], rel=1e-7, abs=1e-6)
+    assert sum(reference["shortfall"]) > 1e-6
+    assert summary["targets_missed"] > 0 and summary["penalty_wan_yuan"] > 0
+    targets = pd.read_csv(tmp_path / "out" / "targets.csv", encoding="utf-8-sig")
+    assert (targets["achieved"] + targets["shortfall"] >= targets["required"] - 1e-6 * targets["required"].abs().clip(1)).all()
 
 
 def _check_plan_against_contract(spec: Path, out: Path, summary: dict) -> None:
@@ -82,7 +173,10 @@ def _check_plan_against_contract(spec: Path, out: Path, summary: dict) -> None:
     capex = measures["capex_wan_yuan"].to_numpy(dtype=float)
     budget = summary["budget_wan_yuan_by_year"]
     for k, year in enumerate(years):
-        assert capex @ added[:, k] <= budget[str(year)] * (1 + 1e-9) + tol
+        if budget[str(year)] is not None:
+            assert capex @ added[:, k] <= budget[str(year)] * (1 + 1e-9) + tol
+    if summary.get("budget_total_wan_yuan") is not None:
+        assert (capex @ added).sum() <= summary["budget_total_wan_yuan"] * (1 + 1e-9) + tol
 
     baseline = pd.read_csv(inputs / "baseline.csv").set_index("year")
     base_year = summary["horizon"]["base_year"]

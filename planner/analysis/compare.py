@@ -80,8 +80,14 @@ def comparison_table(runs: list[RunFolder]) -> pd.DataFrame:
         put("targets met", "count", run, f"{int(targets['met'].sum())}/{len(targets)}" if len(targets) else "0/0")
         put("measures chosen", "count", run, len(run.chosen))
         capex = run.plan.groupby("year")["capex_wan_yuan"].sum() if len(run.plan) else pd.Series(dtype=float)
+        budgets = s.get("budget_wan_yuan_by_year", {})
+        total = s.get("budget_total_wan_yuan")
+        # A blank budget cell means no limit (summary.json writes an unlimited budget as null).
+        put("budget total", "万元", run, total)
         for year in years:
             put(f"capex {year}", "万元", run, float(capex.get(year, 0.0)))
+        for year in years:
+            put(f"budget {year}", "万元", run, budgets.get(str(year)))
         emissions = run.emissions.set_index(["year", "pollutant"])
         for year in target_years:
             for pollutant in POLLUTANTS:

@@ -107,6 +107,7 @@ def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{p}_yuan_per_t"] = np.where(rate > 0, annual * YUAN_PER_WAN_YUAN / rate, np.nan)
         table[f"{p}_potential_t_per_yr"] = measures.potential * rate
+    table["tags"] = [";".join(tags) for tags in measures.tags]
     table["plan_ref"] = measures.plan_ref
     table["lead"] = measures.lead
     table["source"] = measures.source
@@ -122,6 +123,7 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
     target_dual = shadow["target_wan_yuan_per_t"] if shadow else np.full(len(data.targets), np.nan)
     deploy_dual = shadow["deployment_wan_yuan_per_unit"] if shadow else np.full(len(data.deployment), np.nan)
     year_pos = {t: k for k, t in enumerate(planning.years)}
+    caps = planning.price_caps
     rows = []
     for k, target in enumerate(data.targets):
         j = POLLUTANTS.index(target.pollutant)
@@ -141,6 +143,8 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
                 target_dual[k] * 0.01 * data.bau_t[target.pollutant][base] * data.gdp_yi_yuan[target.year]
                 / data.gdp_yi_yuan[base] if target.kind == "intensity_reduction" else np.nan),
             "basis": target.basis,
+            "price_cap_yuan": caps.target_yuan_per_t[k] if caps is not None else np.nan,
+            "price_cap_source": caps.target_source[k] if caps is not None else "",
         })
     for k, row in enumerate(data.deployment):
         achieved = float(active[tagged_measures(data, row), year_pos[row.year]].sum())
@@ -153,10 +157,13 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
             "shadow_price_yuan_per_unit": deploy_dual[k] * YUAN_PER_WAN_YUAN,
             "shadow_price_wan_yuan_per_point": np.nan,
             "basis": row.basis,
+            "price_cap_yuan": caps.deployment_yuan_per_unit[k] if caps is not None else np.nan,
+            "price_cap_source": caps.deployment_source[k] if caps is not None else "",
         })
     columns = ["year", "kind", "subject", "value", "unit", "required_abatement", "achieved_abatement",
                "emission_limit_t", "emissions_t", "shortfall", "met", "shadow_price_yuan_per_t",
-               "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point", "basis"]
+               "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point", "basis", "price_cap_yuan",
+               "price_cap_source"]
     table = pd.DataFrame(rows, columns=columns)
     return table.rename(columns={"required_abatement": "required", "achieved_abatement": "achieved"})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import math
@@ -79,6 +80,7 @@ class Target:
     value: float
     line: int
     basis: str = ""  # the plan section, or "assumption: ..." (targets.csv's optional basis column)
+    price_cap_yuan_per_t: float = math.nan  # elastic mode: the row's own price cap, NaN = none given
     file: str = "targets.csv"  # the file the row was read from (a scenario's targets_file)
 
     @property
@@ -93,6 +95,7 @@ class DeploymentTarget:
     min_units: float
     line: int
     basis: str = ""
+    price_cap_yuan_per_unit: float = math.nan  # elastic mode: the row's own price cap, NaN = none given
 
     @property
     def label(self) -> str:
@@ -375,12 +378,10 @@ def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], ba
                 problems.append(Problem(f"{spec.path} [scenarios.{spec.scenario}]",
                                         f"targets_scale {scale:g} makes {target.label} (line {target.line}) "
                                         f"a cut of {100 * value:g} %, which is impossible; use a smaller scale"))
-            scaled.append(Target(target.year, target.pollutant, target.kind, value, target.line, target.basis,
-                                 target.file))
+            scaled.append(dataclasses.replace(target, value=value))
         targets = scaled
     if spec.deployment_scale != 1.0:
-        deployment = [DeploymentTarget(d.year, d.tag, d.min_units * spec.deployment_scale, d.line, d.basis)
-                      for d in deployment]
+        deployment = [dataclasses.replace(d, min_units=d.min_units * spec.deployment_scale) for d in deployment]
     return targets, deployment
 
 
@@ -490,6 +491,7 @@ def _targets(reader: _FileReader, spec: ModelSpec) -> list[Target]:
     kinds = reader.keyword("kind")
     values = reader.number("value")
     basis = reader.text("basis")
+    caps = reader.number("price_cap_yuan_per_t")
     out: list[Target] = []
     seen: dict[tuple, int] = {}
     for i, line in enumerate(int(x) for x in reader.lines()):
@@ -517,7 +519,8 @@ def _targets(reader: _FileReader, spec: ModelSpec) -> list[Target]:
                        line)
             continue
         seen[key] = line
-        out.append(Target(int(years[i]), pollutant, kind, float(value), line, basis[i].strip(), reader.path.name))
+        out.append(Target(int(years[i]), pollutant, kind, float(value), line, basis[i].strip(), float(caps[i]),
+                          reader.path.name))
     return out
 
 
@@ -526,6 +529,7 @@ def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None)
     tags = reader.keyword("tag")
     minimum = reader.number("min_units")
     basis = reader.text("basis")
+    caps = reader.number("price_cap_yuan_per_unit")
     known = {t for measure_tags in measures.tags for t in measure_tags} if measures is not None else None
     out: list[DeploymentTarget] = []
     seen: dict[tuple, int] = {}
@@ -544,5 +548,5 @@ def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None)
             reader.add(f"tag {tag!r} in {key[0]} is already on line {seen[key]}; keep one", line)
             continue
         seen[key] = line
-        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line, basis[i].strip()))
+        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line, basis[i].strip(), float(caps[i])))
     return out

@@ -125,6 +125,9 @@ TARGET_COLUMNS: tuple[Column, ...] = (
            "intensity_reduction: fraction (0.18 = -18 %); reduction: t abated; cap: t emitted", example="0.18"),
     Column("basis", "text", False, "", "where the figure comes from: the plan's section (e.g. 二(三)), or "
            "'assumption: ...' where the plan gives no number", default="", example="二(三)"),
+    Column("price_cap_yuan_per_t", "number", False, "元/t", "elastic mode: the most a planner would pay per "
+           "tonne of this target; a shortfall costs this price; blank = the spec's cap or the derived default",
+           minimum=0, strict=True, example="200000"),
 )
 
 DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
@@ -134,6 +137,9 @@ DEPLOYMENT_COLUMNS: tuple[Column, ...] = (
            "active units of all measures carrying the tag in that year, at least", minimum=0, example="400"),
     Column("basis", "text", False, "", "where the figure comes from: the plan's section (e.g. 二(三)), or "
            "'assumption: ...' where the plan gives no number", default="", example="二(三)"),
+    Column("price_cap_yuan_per_unit", "number", False, "元/unit", "elastic mode: the most a planner would pay "
+           "per unit of this row; a shortfall costs this price; blank = the spec's cap or the derived default",
+           minimum=0, strict=True, example="50000"),
 )
 
 FILES: dict[str, tuple[Column, ...]] = {

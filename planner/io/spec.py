@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.errors import InputError, Problem
+from planner.io.schema import POLLUTANTS
 
 # Longest horizon accepted: a planning model over more years than this is almost surely a typo.
 MAX_HORIZON_YR = 100
@@ -50,8 +51,13 @@ class ModelSpec:
     exclude_measures: tuple[str, ...] = ()
     force_measures: dict[str, float] = field(default_factory=dict)
     target_mode: str = "strict"
-    penalty_wan_yuan_per_t: float = 1000.0
-    penalty_wan_yuan_per_unit: float = 10000.0
+    # Elastic price caps, 元 per t (by pollutant) and 元 per unit (by deployment tag); the spec-wide
+    # caps come from the old [targets] penalty_wan_yuan_per_* keys (万元 converted to 元), None = absent.
+    price_cap_yuan_per_t: dict[str, float] = field(default_factory=dict)
+    price_cap_yuan_per_unit: dict[str, float] = field(default_factory=dict)
+    spec_price_cap_yuan_per_t: float | None = None
+    spec_price_cap_yuan_per_unit: float | None = None
+    end_effects: str = "annuity"
     solver: SolverSettings = field(default_factory=SolverSettings)
     raw: dict = field(default_factory=dict, compare=False)
 
@@ -67,6 +73,26 @@ class ModelSpec:
 
 
 TARGET_MODES = ("strict", "elastic")
+END_EFFECTS = ("annuity", "full_capex")
+YUAN_PER_WAN_YUAN = 1e4
+
+
+def _yuan(wan_yuan: float | None) -> float | None:
+    return None if wan_yuan is None else float(wan_yuan) * YUAN_PER_WAN_YUAN
+
+
+def _price_caps(table: dict | None, key: str, label: str, problems: list[Problem],
+                valid: tuple[str, ...] | None = None) -> dict[str, float]:
+    """A [targets] price-cap table (name = 元 > 0), checked; ``valid`` limits the names."""
+    caps: dict[str, float] = {}
+    for name, value in (table or {}).items():
+        if valid is not None and name not in valid:
+            problems.append(Problem(label, f"[targets] {key} names {name!r}; use one of {', '.join(valid)}"))
+        elif not _check_value("number", value) or value <= 0:
+            problems.append(Problem(label, f"[targets] {key} {name} must be a number > 0, 元 (got {value!r})"))
+        else:
+            caps[str(name)] = float(value)
+    return caps
 
 # key -> (kind, required, default, meaning); kinds: str, int, number, table
 SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
@@ -77,6 +103,8 @@ SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
         "start_year": ("int", True, None, "first model year"),
         "end_year": ("int", True, None, "last model year"),
         "discount_rate": ("number", False, 0.05, "real discount rate per year, e.g. 0.05"),
+        "end_effects": ("str", False, "annuity", "annuity: only the annuities inside the horizon are charged; "
+                                                 "full_capex: every unit pays all its annuities"),
     },
     "budget": {
         "annual_wan_yuan": ("number", False, None, "investment allowed in each year, 万元; absent = no limit"),
@@ -85,10 +113,14 @@ SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
     },
     "targets": {
         "mode": ("str", False, "strict", "strict: every target must be met; elastic: targets may fall short at a penalty"),
-        "penalty_wan_yuan_per_t": ("number", False, 1000.0,
-                                   "elastic mode: penalty per tonne of target shortfall, 万元/t"),
-        "penalty_wan_yuan_per_unit": ("number", False, 10000.0,
-                                      "elastic mode: penalty per unit of deployment shortfall, 万元/unit"),
+        "price_cap_yuan_per_t": ("table", False, None, "elastic mode: price cap per tonne of shortfall by "
+                                                       "pollutant, 元/t, e.g. { nox = 200000 }"),
+        "price_cap_yuan_per_unit": ("table", False, None, "elastic mode: price cap per unit of deployment "
+                                                          "shortfall by tag, 元/unit, e.g. { ev_taxi = 50000 }"),
+        "penalty_wan_yuan_per_t": ("number", False, None,
+                                   "elastic mode, older key: one price cap for every target row, 万元/t"),
+        "penalty_wan_yuan_per_unit": ("number", False, None,
+                                      "elastic mode, older key: one price cap for every deployment row, 万元/unit"),
     },
     "solver": {
         "time_limit_s": ("number", False, 60.0, "solver time limit, seconds"),
@@ -178,8 +210,14 @@ def spec_from_dict(raw: dict, path: Path, scenario: str | None = None) -> ModelS
         problems.append(Problem(label, f"[targets] mode must be one of {', '.join(TARGET_MODES)} "
                                        f"(got {targets['mode']!r})"))
     for key in ("penalty_wan_yuan_per_t", "penalty_wan_yuan_per_unit"):
-        if targets[key] <= 0:
+        if targets[key] is not None and targets[key] <= 0:
             problems.append(Problem(label, f"[targets] {key} must be > 0 (got {targets[key]})"))
+    caps_by_pollutant = _price_caps(targets["price_cap_yuan_per_t"], "price_cap_yuan_per_t", label, problems,
+                                    POLLUTANTS)
+    caps_by_tag = _price_caps(targets["price_cap_yuan_per_unit"], "price_cap_yuan_per_unit", label, problems)
+    if model["end_effects"] not in END_EFFECTS:
+        problems.append(Problem(label, f"[model] end_effects must be one of {', '.join(END_EFFECTS)} "
+                                       f"(got {model['end_effects']!r})"))
     base, start, end = model["base_year"], model["start_year"], model["end_year"]
     if not base <= start <= end:
         problems.append(Problem(label, f"years must satisfy base_year <= start_year <= end_year "
@@ -239,8 +277,11 @@ def spec_from_dict(raw: dict, path: Path, scenario: str | None = None) -> ModelS
         exclude_measures=changes.get("exclude_measures", ()),
         force_measures=changes.get("force_measures", {}),
         target_mode=str(targets["mode"]),
-        penalty_wan_yuan_per_t=float(targets["penalty_wan_yuan_per_t"]),
-        penalty_wan_yuan_per_unit=float(targets["penalty_wan_yuan_per_unit"]),
+        price_cap_yuan_per_t=caps_by_pollutant,
+        price_cap_yuan_per_unit=caps_by_tag,
+        spec_price_cap_yuan_per_t=_yuan(targets["penalty_wan_yuan_per_t"]),
+        spec_price_cap_yuan_per_unit=_yuan(targets["penalty_wan_yuan_per_unit"]),
+        end_effects=str(model["end_effects"]),
         solver=SolverSettings(float(solver["time_limit_s"]), float(solver["mip_gap"]), str(solver["mip_heuristics"])),
         raw=raw,
     )

@@ -142,8 +142,26 @@ def check_writable(out_dir: Path) -> None:
                                  "free some space or choose another disk with --out")
 
 
+# Values this close to zero are solver round-off (HiGHS tolerances are about 1e-7 on values of
+# order 1 to 1e7): written as 0 so that a CSV never shows -0.0 or 4.547e-13.
+ZERO_SNAP = 1e-9
+
+
+def snap_zeros(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with float values within ``ZERO_SNAP`` of zero (and -0.0) written as 0.0."""
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    if not floats:
+        return frame
+    frame = frame.copy()
+    for column in floats:
+        values = frame[column].to_numpy(copy=True)
+        values[abs(values) < ZERO_SNAP] = 0.0
+        frame[column] = values
+    return frame
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING)
+    return snap_zeros(frame).to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING)
 
 
 def json_bytes(record: dict) -> bytes:

@@ -22,7 +22,9 @@ from pyomo.repn.beta.matrix import MatrixConstraint
 
 from planner.io.inputs import DeploymentTarget, PlanningData, Target
 from planner.io.schema import POLLUTANTS
+from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
 from planner.model.options import BuildOptions
+from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
 
 @dataclass
 class PlanningModel:
@@ -41,6 +43,7 @@ class PlanningModel:
     group_link_rows: list[tuple[int, int]] = field(default_factory=list)  # (measure, year) of link rows
     first_year_pos: np.ndarray | None = None  # per measure: first year position x may be non-zero
     added_vars: list = field(default_factory=list)  # units_added VarData in column order (measure-major)
+    price_caps: PriceCaps | None = None  # elastic mode: 元 per t / per unit of shortfall, per row
 
     def window(self, measure: np.ndarray, year_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The units_added terms of a_{m,t}: for each (measure[j], year_pos[j]) pair, the entries
@@ -65,15 +68,6 @@ class PlanningModel:
         start = np.maximum(end - self.data.measures.lifetime_yr[:, None], 0)
         rows = np.arange(units_added.shape[0])[:, None]
         return cumulative[rows, end] - cumulative[rows, start]
-
-
-def capital_recovery_factor(rate: float, lifetime_yr: np.ndarray) -> np.ndarray:
-    """CRF(r, L) = r (1+r)^L / ((1+r)^L - 1), and 1/L at r = 0."""
-    lifetime = lifetime_yr.astype(float)
-    if rate == 0:
-        return 1.0 / lifetime
-    growth = (1.0 + rate) ** lifetime
-    return rate * growth / (growth - 1.0)
 
 
 def required_abatement_t(target: Target, data: PlanningData) -> float:
@@ -105,7 +99,7 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
         data=data,
         options=options,
         years=years,
-        discount_factor=np.array([(1.0 + spec.discount_rate) ** -(t - spec.start_year) for t in years]),
+        discount_factor=discount_factors(spec.discount_rate, years, spec.start_year),
         crf=crf,
         annual_cost_wan_yuan_per_unit=measures.capex_wan_yuan * crf + measures.opex_wan_yuan_per_yr,
         required_abatement_t=[required_abatement_t(t, data) for t in data.targets],
@@ -115,6 +109,8 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
     for i, group in enumerate(measures.group):
         if group:
             planning.group_members.setdefault(group, []).append(i)
+    if options.elastic:
+        planning.price_caps = price_caps(data, planning.annual_cost_wan_yuan_per_unit, planning.required_abatement_t)
     with PauseGC():
         _add_sets(planning)
         _add_variables(planning)
@@ -323,7 +319,9 @@ def _at_least_rows(p: PlanningModel, name: str, parts: list, required: np.ndarra
 
 
 def _add_objective(p: PlanningModel) -> None:
-    """total_cost = sum_t (1+r)^-(t-t0) sum_m (c_m CRF(r, L_m) + o_m) a_{m,t}  (+ penalties on shortfalls).
+    """total_cost = sum_t (1+r)^-(t-t0) sum_m (c_m CRF(r, L_m) + o_m) a_{m,t}  (+ sum_k pi_k s_k in elastic mode).
+
+    pi_k is row k's price cap (``PlanningModel.price_caps``, 元 converted to 万元), not discounted.
 
     Present value, in 万元, of the equivalent annual cost of every active unit. With a_{m,t}
     substituted, x_{m,tau} carries (c_m CRF + o_m) times the discount factors of the years it is
@@ -331,10 +329,9 @@ def _add_objective(p: PlanningModel) -> None:
     """
     m = p.model
     n_years = len(p.years)
-    cumulative = np.concatenate([[0.0], np.cumsum(p.discount_factor)])
     tau = np.arange(n_years)[None, :]
-    end = np.minimum(tau + p.data.measures.lifetime_yr[:, None], n_years)
-    cost = p.annual_cost_wan_yuan_per_unit[:, None] * (cumulative[end] - cumulative[tau])
+    cost = p.annual_cost_wan_yuan_per_unit[:, None] * in_horizon_annuity_sum(p.discount_factor,
+                                                                             p.data.measures.lifetime_yr)
     cost[tau < p.first_year_pos[:, None]] = 0.0  # x is fixed at zero there
     added = p.added_vars
     nonzero = np.flatnonzero(cost.ravel())
@@ -342,10 +339,10 @@ def _add_objective(p: PlanningModel) -> None:
     variables = [added[j] for j in nonzero]
     if p.options.elastic:
         for k in m.TARGETS:
-            coefs.append(p.options.penalty_wan_yuan_per_t)
+            coefs.append(float(p.price_caps.target_yuan_per_t[k]) / YUAN_PER_WAN_YUAN)
             variables.append(m.target_shortfall_t[k])
         for k in m.DEPLOYMENT:
-            coefs.append(p.options.penalty_wan_yuan_per_unit)
+            coefs.append(float(p.price_caps.deployment_yuan_per_unit[k]) / YUAN_PER_WAN_YUAN)
             variables.append(m.deployment_shortfall_units[k])
     if p.options.budget_overrun_penalty_wan_yuan is not None:
         for t in m.YEARS:

@@ -15,7 +15,7 @@ from planner.io.inputs import PlanningData, load_data
 from planner.model.build import PlanningModel, build_model
 from planner.model.options import BuildOptions
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
-from planner.analysis.tables import RunTables, build_tables
+from planner.analysis.tables import YUAN_PER_WAN_YUAN, RunTables, build_tables
 from planner.io.schema import POLLUTANTS
 from planner.solve.session import Solution, SolverSession, highs_version, solve_model
 from planner.io.spec import ModelSpec, load_spec
@@ -124,7 +124,7 @@ def tabulate(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solut
     shadow = session.shadow_prices(solution)
     timings["duals_s"] = time.perf_counter() - tic
     tables = build_tables(planning, solution, shadow)
-    summary = summary_record(spec, data, solution, tables, timings)
+    summary = summary_record(spec, data, planning, solution, tables, timings)
     summary["shadow_prices_from"] = (None if shadow is None else
                                      "LP duals" if shadow["source"] == "lp" else
                                      "duals of the LP with the integer choices fixed (MIP run)")
@@ -163,23 +163,27 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _cost_split(spec: ModelSpec, solution: Solution) -> dict:
-    """Objective = cost + penalty on shortfalls (elastic mode); total shortfall in t and units."""
-    shortfall_t = float(solution.target_shortfall_t.sum()) if solution.target_shortfall_t is not None else 0.0
-    shortfall_units = (float(solution.deployment_shortfall_units.sum())
-                       if solution.deployment_shortfall_units is not None else 0.0)
-    penalty = spec.penalty_wan_yuan_per_t * shortfall_t + spec.penalty_wan_yuan_per_unit * shortfall_units
+def _cost_split(planning: PlanningModel, solution: Solution, tables: RunTables) -> dict:
+    """Objective = cost + penalty, where penalty = sum_k cap_k s_k over the missed rows of an elastic
+    run (caps in 元, converted to 万元). Shortfalls are never summed across rows: they are in
+    different units (t of each pollutant, units of each tag); ``targets_missed`` counts the rows."""
+    caps = planning.price_caps
+    penalty = 0.0
+    if caps is not None and solution.target_shortfall_t is not None:
+        penalty = (float(caps.target_yuan_per_t @ solution.target_shortfall_t)
+                   + float(caps.deployment_yuan_per_unit @ solution.deployment_shortfall_units)) / YUAN_PER_WAN_YUAN
     objective = solution.objective_wan_yuan
+    has_plan = solution.units_active is not None
     return {
         "cost_wan_yuan": None if objective is None else objective - penalty,
-        "penalty_wan_yuan": penalty,
-        "total_shortfall_t": shortfall_t,
-        "total_shortfall_units": shortfall_units,
+        "penalty_wan_yuan": penalty if has_plan else None,
+        "targets_missed": int((~tables.targets["met"].astype(bool)).sum()) if has_plan else None,
+        "targets_total": int(len(tables.targets)),
     }
 
 
-def summary_record(spec: ModelSpec, data: PlanningData, solution: Solution, tables: RunTables,
-                   timings: dict[str, float]) -> dict:
+def summary_record(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solution: Solution,
+                   tables: RunTables, timings: dict[str, float]) -> dict:
     """The contents of summary.json: status, objective, totals, targets, solver, versions, hashes."""
     plan, targets = tables.plan, tables.targets
     target_years = sorted({int(y) for y in targets["year"]}) if len(targets) else []
@@ -188,10 +192,13 @@ def summary_record(spec: ModelSpec, data: PlanningData, solution: Solution, tabl
         MARKER_KEY: RESULTS_FORMAT,
         "status": solution.status,
         "objective": solution.objective_wan_yuan,
-        "objective_unit": "万元 (present value of equivalent annual cost, discounted to start_year)",
+        "objective_unit": "万元: the solver's objective, the present value of equivalent annual cost discounted "
+                          "to start_year, plus in an elastic run the penalty on shortfalls (cost_wan_yuan and "
+                          "penalty_wan_yuan apart)",
         "proven_optimal": solution.status == "optimal",
         "target_mode": spec.target_mode,
-        **_cost_split(spec, solution),
+        **_cost_split(planning, solution, tables),
+        "price_caps": planning.price_caps.records(data) if planning.price_caps is not None else None,
         "model": spec.name,
         "scenario": spec.scenario,
         "scenario_description": spec.scenario_description,

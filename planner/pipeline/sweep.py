@@ -9,6 +9,7 @@ each of which builds the model once and sweeps its own points in increasing orde
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import multiprocessing
 import time
@@ -50,6 +51,18 @@ def parse_budget_range(text: str) -> list[float]:
     if count > MAX_POINTS:
         raise BadRange(f"--budget {text!r} gives {count} points; at most {MAX_POINTS}. Use a larger STEP")
     return [round(start + i * step, 6) for i in range(count)]
+
+
+def shortfall_columns(targets: pd.DataFrame) -> dict[str, float]:
+    """sweep.csv's ``shortfall_<pollutant or tag>_<year>``: one column per target and deployment row,
+    in t of abatement (targets) or units of the tag (deployment); ``_<kind>`` is appended where two
+    rows would share a name. Shortfalls in different units are never added together."""
+    names = [f"shortfall_{r.subject}_{int(r.year)}" for r in targets.itertuples()]
+    columns = {}
+    for name, row in zip(names, targets.itertuples()):
+        key = f"{name}_{row.kind}" if names.count(name) > 1 else name
+        columns[key] = float(row.shortfall)
+    return columns
 
 
 def point_name(budget_wan_yuan: float) -> str:
@@ -95,9 +108,9 @@ class SweepWorker:
             "total_capex_wan_yuan": float(plan["capex_wan_yuan"].sum()),
             **{f"{p}_abated_t_{y}": float(by_year.loc[y, f"{p}_abated_t"]) for p in POLLUTANTS
                for y in target_years if ((tables.targets["subject"] == p) & (tables.targets["year"] == y)).any()},
-            "total_shortfall_t": summary["total_shortfall_t"],
-            "total_shortfall_units": summary["total_shortfall_units"],
             "targets_met": summary["targets_met"],
+            "targets_missed": summary["targets_missed"],
+            **shortfall_columns(tables.targets),
             "measures_chosen": summary["totals"]["measures_chosen"],
             "solve_s": round(solution.timings_s.get("solve_s", float("nan")), 4),
             "run_folder": f"points/{point_name(budget_wan_yuan)}",
@@ -137,12 +150,14 @@ def sweep(spec_path: str | Path, budgets: list[float], jobs: int = 1, scenario: 
     if jobs <= 1 or len(budgets) == 1:
         worker = SweepWorker(str(spec_path), scenario, budgets[0])
         spec, data = worker.spec, worker.data
+        worker_caps = worker.planning.price_caps.records(data)
         for budget in budgets:
             results[budget] = worker.solve_point(budget)
             tick(budget)
     else:
         spec = load_spec(spec_path, scenario)
         data = load_data(spec)
+        worker_caps = None
         # "spawn", not fork: a forked child inherits HiGHS's thread pool in an unusable state and spins.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_init_worker,
@@ -153,6 +168,8 @@ def sweep(spec_path: str | Path, budgets: list[float], jobs: int = 1, scenario: 
                 tick(budget)
 
     table = pd.DataFrame([results[b].row for b in budgets])
+    if worker_caps is None:  # jobs > 1: every point's run folder records the caps it used
+        worker_caps = json.loads(results[budgets[0]].files["summary.json"])["price_caps"]
     chosen_sets = [results[b].chosen for b in budgets]
     no_regret = sorted(set.intersection(*chosen_sets)) if chosen_sets else []
     names = dict(zip(data.measures.ids, data.measures.names))
@@ -172,8 +189,7 @@ def sweep(spec_path: str | Path, budgets: list[float], jobs: int = 1, scenario: 
         "spec_file": str(Path(spec_path).resolve()),
         "budgets_wan_yuan": budgets,
         "target_mode": "elastic",
-        "penalty_wan_yuan_per_t": spec.penalty_wan_yuan_per_t,
-        "penalty_wan_yuan_per_unit": spec.penalty_wan_yuan_per_unit,
+        "price_caps": worker_caps,
         "points_meeting_all_targets": int(table["targets_met"].sum()),
         "no_regret_core": no_regret,
         "jobs": jobs,

@@ -66,7 +66,11 @@ def _basis_word(basis: object) -> str:
 
 
 def targets_table(targets: pd.DataFrame) -> str:
+    """One line per target and deployment row; an elastic run adds the price cap in use and its source."""
     headers = ["目标 target", "年份 year", "要求 required", "达到 achieved", "达标 met", "依据 basis"]
+    elastic = "price_cap_yuan" in targets and targets["price_cap_yuan"].notna().any()
+    if elastic:
+        headers += ["价格上限 price cap 元", "上限来源 cap from"]
     rows = []
     for _, row in targets.iterrows():
         subject = POLLUTANT_LABELS_EN.get(row["subject"], row["subject"])
@@ -79,7 +83,11 @@ def targets_table(targets: pd.DataFrame) -> str:
         else:
             label = f"{subject} {row['kind']} {row['value']:,.0f} t"
             unit = "t abated" if row["kind"] == "reduction" else "t abated"
-        rows.append([label, str(int(row["year"])), f"{number(row['required'], 1)} {unit}",
-                     number(row["achieved"], 1), "yes 达标" if row["met"] else "NO 未达标",
-                     _basis_word(row.get("basis"))])
-    return format_table(headers, rows, right={2, 3})
+        cells = [label, str(int(row["year"])), f"{number(row['required'], 1)} {unit}",
+                 number(row["achieved"], 1), "yes 达标" if row["met"] else "NO 未达标",
+                 _basis_word(row.get("basis"))]
+        if elastic:
+            per = "/unit" if row["kind"] == "deployment" else "/t"
+            cells += [f"{number(row['price_cap_yuan'])}{per}", str(row["price_cap_source"])]
+        rows.append(cells)
+    return format_table(headers, rows, right={2, 3, 6} if elastic else {2, 3})
