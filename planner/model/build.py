@@ -43,6 +43,12 @@ class PlanningModel:
     group_link_rows: list[tuple[int, int]] = field(default_factory=list)  # (measure, year) of link rows
     first_year_pos: np.ndarray | None = None  # per measure: first year position x may be non-zero
     added_vars: list = field(default_factory=list)  # units_added VarData in column order (measure-major)
+    added_lower: np.ndarray | None = None  # (measures, years): bounds of x (history fixed at the actuals)
+    added_upper: np.ndarray | None = None
+    pool_rows: list[tuple[str, int]] = field(default_factory=list)  # (pool, year) of pool_limit rows
+    area_budget_rows: list[tuple[str, int]] = field(default_factory=list)  # (area, year) of area_budget_limit rows
+    enforced: list[bool] = field(default_factory=list)  # per target: its row binds (False = history year)
+    deployment_enforced: list[bool] = field(default_factory=list)
     price_caps: PriceCaps | None = None  # elastic mode: 元 per t / per unit of shortfall, per row
 
     def window(self, measure: np.ndarray, year_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,22 +77,36 @@ class PlanningModel:
 
 
 def required_abatement_t(target: Target, data: PlanningData) -> float:
-    """The abatement A_{p,t} a target asks for, so every target kind becomes one row A_{p,t} >= R.
+    """The right-hand side R of a target's row, so every target kind becomes one row >= R.
 
+    With BAU, GDP (or the indicator's denominator) of the target's area ("" = the city):
     - intensity_reduction: E_t/GDP_t <= (1-v) BAU_b/GDP_b  <=>  A_t >= BAU_t - (1-v) BAU_b GDP_t/GDP_b
     - reduction:           A_t >= v
     - cap:                 E_t = BAU_t - A_t <= v          <=>  A_t >= BAU_t - v
+    - non_increasing:      E_t <= (1+v) E_{t-1}  <=>  A_t - (1+v) A_{t-1} >= BAU_t - (1+v) BAU_{t-1}
+      (A_{t-1} = 0 when t-1 is before start_year; the row's left side is built by ``_add_targets``)
     """
-    bau = data.bau_t[target.pollutant]
-    if target.kind == "intensity_reduction":
-        base = data.spec.base_year
-        limit_t = (1.0 - target.value) * bau[base] * data.gdp_yi_yuan[target.year] / data.gdp_yi_yuan[base]
-        return bau[target.year] - limit_t
+    ext = data.extensions
     if target.kind == "reduction":
         return target.value
+    bau = ext.bau(target.pollutant, target.area)
+    if target.kind == "intensity_reduction":
+        base = data.spec.base_year
+        denominator = ext.denominator(target.pollutant, target.area)
+        limit_t = (1.0 - target.value) * bau[base] * denominator[target.year] / denominator[base]
+        return bau[target.year] - limit_t
     if target.kind == "cap":
         return bau[target.year] - target.value
+    if target.kind == "non_increasing":
+        return bau[target.year] - (1.0 + target.value) * bau[target.year - 1]
     raise ValueError(target.kind)
+
+
+def area_measures(data: PlanningData, area: str) -> np.ndarray:
+    """Mask of the measures a row of ``area`` counts: all of them for the city (""), else that area's."""
+    if not area:
+        return np.ones(len(data.measures), dtype=bool)
+    return np.array([a == area for a in data.measures.area], dtype=bool)
 
 
 def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> PlanningModel:
@@ -101,11 +121,15 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
         years=years,
         discount_factor=discount_factors(spec.discount_rate, years, spec.start_year),
         crf=crf,
-        annual_cost_wan_yuan_per_unit=measures.capex_wan_yuan * crf + measures.opex_wan_yuan_per_yr,
+        # Start-year figures, net of the energy value (cost_effectiveness.csv says which year).
+        annual_cost_wan_yuan_per_unit=(data.extensions.capex_wan_yuan[:, 0] * crf
+                                       + data.extensions.opex_effective_wan_yuan_per_yr[:, 0]),
         required_abatement_t=[required_abatement_t(t, data) for t in data.targets],
     )
-    planning.first_year_pos = np.clip(np.ceil(measures.first_year).astype(np.int64) - spec.start_year,
-                                      0, len(years))
+    _added_bounds(planning)
+    replan = spec.replan_from if spec.replan_from is not None else spec.start_year
+    planning.enforced = [t.year >= replan for t in data.targets]
+    planning.deployment_enforced = [d.year >= replan for d in data.deployment]
     for i, group in enumerate(measures.group):
         if group:
             planning.group_members.setdefault(group, []).append(i)
@@ -115,12 +139,35 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
         _add_sets(planning)
         _add_variables(planning)
         _add_budget_limit(planning)
+        _add_area_budget_limit(planning)
         _add_potential_limit(planning)
+        _add_pool_limit(planning)
         _add_exclusive_groups(planning)
         _add_targets(planning)
         _add_deployment_targets(planning)
         _add_objective(planning)
     return planning
+
+
+def _added_bounds(p: PlanningModel) -> None:
+    """Bounds of x_{m,t}: 0 <= x <= min(R_m, P_m) from first_year on, 0 before; in history years
+    (t < replan_from) x_{m,t} = the actual units, whatever the ramp and first year (history is what it was).
+    ``first_year_pos`` is the first year position where x may be non-zero."""
+    data, spec = p.data, p.data.spec
+    measures = data.measures
+    n_years = len(p.years)
+    first = np.clip(np.ceil(measures.first_year).astype(np.int64) - spec.start_year, 0, n_years)
+    upper = np.minimum(measures.max_add_per_yr, measures.potential)[:, None] * np.ones(n_years)[None, :]
+    upper[np.arange(n_years)[None, :] < first[:, None]] = 0.0
+    lower = np.zeros_like(upper)
+    if spec.replan_from is not None:
+        history = np.array([t < spec.replan_from for t in p.years])
+        actuals = data.extensions.actuals if data.extensions.actuals is not None else np.zeros_like(upper)
+        upper[:, history] = actuals[:, history]
+        lower[:, history] = actuals[:, history]
+        used = upper > 0
+        first = np.where(used.any(axis=1), np.argmax(used, axis=1), n_years)
+    p.added_lower, p.added_upper, p.first_year_pos = lower, upper, first.astype(np.int64)
 
 
 def _add_sets(p: PlanningModel) -> None:
@@ -141,13 +188,10 @@ def _add_variables(p: PlanningModel) -> None:
     the potential implies (a_{m,t} >= x_{m,t}) and which lets most potential rows be left out.
     """
     m, measures = p.model, p.data.measures
-    upper = np.minimum(measures.max_add_per_yr, measures.potential)
-    first = p.first_year_pos
+    start = p.data.spec.start_year
 
     def added_bounds(model, i, t):
-        if t - p.data.spec.start_year < first[i]:
-            return (0.0, 0.0)
-        return (0.0, float(upper[i]))
+        return (float(p.added_lower[i, t - start]), float(p.added_upper[i, t - start]))
 
     m.units_added = pyo.Var(m.MEASURES, m.YEARS, domain=pyo.NonNegativeReals, bounds=added_bounds)
     p.added_vars = list(m.units_added.values())
@@ -194,10 +238,7 @@ def _add_potential_limit(p: PlanningModel) -> None:
     the (measure, year) of each row.
     """
     m, measures = p.model, p.data.measures
-    n_years = len(p.years)
-    upper = np.minimum(measures.max_add_per_yr, measures.potential)
-    bound = np.where(np.arange(n_years)[None, :] >= p.first_year_pos[:, None], upper[:, None], 0.0)
-    reach = p.active_units(bound)  # most units the bounds of x allow to be active
+    reach = p.active_units(p.added_upper)  # most units the bounds of x allow to be active
     ungrouped = np.array([not g for g in measures.group], dtype=bool)
     need = (reach > measures.potential[:, None] * (1 + 1e-12)) & ungrouped[:, None]
     measure, year_pos = np.nonzero(need)
@@ -208,34 +249,91 @@ def _add_potential_limit(p: PlanningModel) -> None:
 
 
 def _add_budget_limit(p: PlanningModel) -> None:
-    """budget_limit[t]:  sum_m c_m x_{m,t} (- u_t) <= B_t  (only years with a finite budget);
-    budget_total_limit:  sum_t sum_m c_m x_{m,t} <= B_total  (when a total budget is set).
+    """budget_limit[t]:  sum_m c_{m,t} x_{m,t} (- u_t) <= B_t  (only planned years with a finite budget);
+    budget_total_limit:  sum_{t >= Y} sum_m c_{m,t} x_{m,t} <= B_total  (when a total budget is set).
 
-    u_t >= 0 is the budget overrun, present only when diagnosing an infeasible run."""
+    c_{m,t} is the year's capex (measure_years.csv, else the measure's). Planned years are t >= Y =
+    replan_from (all model years without it): history is not limited. u_t >= 0 is the budget
+    overrun, present only when diagnosing an infeasible run."""
     m, spec = p.model, p.data.spec
-    capex = p.data.measures.capex_wan_yuan
-    paying = [int(i) for i in np.flatnonzero(capex > 0)]
-    coefs = [float(capex[i]) for i in paying]
-    limited = [t for t in p.years if math.isfinite(spec.budget_wan_yuan_by_year[t])]
+    capex = p.data.extensions.capex_wan_yuan
+    start = spec.start_year
+    planned = spec.planned_years
+    limited = [t for t in planned if math.isfinite(spec.budget_wan_yuan_by_year[t])]
     added = m.units_added
 
     overrun = p.options.budget_overrun_penalty_wan_yuan is not None
 
+    def terms(t):
+        paying = np.flatnonzero(capex[:, t - start] > 0)
+        return [float(c) for c in capex[paying, t - start]], [added[int(i), t] for i in paying]
+
     def rule(model, t):
-        variables = [added[i, t] for i in paying]
-        row_coefs = coefs
+        row_coefs, variables = terms(t)
         if overrun:
             variables.append(model.budget_overrun_wan_yuan[t])
-            row_coefs = coefs + [-1.0]
+            row_coefs = row_coefs + [-1.0]
         expr = LinearExpression(constant=0.0, linear_coefs=row_coefs, linear_vars=variables)
         return (None, expr, spec.budget_wan_yuan_by_year[t])
 
     m.BUDGET_YEARS = pyo.Set(initialize=limited, ordered=True)
     m.budget_limit = pyo.Constraint(m.BUDGET_YEARS, rule=rule)
     if math.isfinite(spec.budget_total_wan_yuan):
-        expr = LinearExpression(constant=0.0, linear_coefs=coefs * len(p.years),
-                                linear_vars=[added[i, t] for t in p.years for i in paying])
+        coefs, variables = [], []
+        for t in planned:
+            year_coefs, year_vars = terms(t)
+            coefs += year_coefs
+            variables += year_vars
+        expr = LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables)
         m.budget_total_limit = pyo.Constraint(expr=(None, expr, spec.budget_total_wan_yuan))
+
+
+def _add_area_budget_limit(p: PlanningModel) -> None:
+    """area_budget_limit[r]:  sum_{m: area_m = g} c_{m,t} x_{m,t} <= B_g   for each area g of
+    [budget.areas] and each planned year t (t >= replan_from); ``area_budget_rows`` gives (g, t) of row r."""
+    m, spec = p.model, p.data.spec
+    capex = p.data.extensions.capex_wan_yuan
+    start = spec.start_year
+    rows = [(area, t) for area in spec.budget_areas_wan_yuan for t in spec.planned_years]
+    p.area_budget_rows = rows
+    owner, columns, values, upper = [], [], [], []
+    n_years = len(p.years)
+    for r, (area, t) in enumerate(rows):
+        members = np.flatnonzero(area_measures(p.data, area) & (capex[:, t - start] > 0))
+        owner.append(np.full(len(members), r))
+        columns.append(members * n_years + (t - start))
+        values.append(capex[members, t - start])
+        upper.append(spec.budget_areas_wan_yuan[area])
+    empty = np.zeros(0)
+    m.area_budget_limit = _matrix_rows(np.concatenate(owner or [empty]).astype(np.int64),
+                                       np.concatenate(columns or [empty]).astype(np.int64),
+                                       np.concatenate(values or [empty]).astype(float),
+                                       np.full(len(rows), -np.inf), np.asarray(upper, dtype=float), p.added_vars)
+
+
+def _add_pool_limit(p: PlanningModel) -> None:
+    """pool_limit[r]:  sum_{m: pool_m = q} u_m a_{m,t} <= Cap_{q,t}   for each pool q and model year t.
+
+    u_m = pool_use (pool units per active unit); ``pool_rows`` gives (q, t) of row r."""
+    m, data = p.model, p.data
+    pools = data.extensions.pools
+    measures = data.measures
+    n_years = len(p.years)
+    rows, parts, upper = [], [], []
+    for pool_id, pool in pools.items():
+        members = np.array([i for i, q in enumerate(measures.pool) if q == pool_id], dtype=np.int64)
+        for k, year in enumerate(p.years):
+            r = len(rows)
+            rows.append((pool_id, year))
+            parts.append(_window_rows(p, members, np.full(len(members), k), measures.pool_use[members],
+                                      np.full(len(members), r)))
+            upper.append(pool.capacity_by_year[year])
+    p.pool_rows = rows
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    owner, columns, values = (np.concatenate([part[j] for part in parts] or [empty[j]]) for j in range(3))
+    m.pool_limit = _matrix_rows(owner.astype(np.int64), columns.astype(np.int64), values.astype(float),
+                                np.full(len(rows), -np.inf), np.asarray(upper, dtype=float), p.added_vars)
+    del n_years
 
 
 def _add_exclusive_groups(p: PlanningModel) -> None:
@@ -267,30 +365,45 @@ def _add_exclusive_groups(p: PlanningModel) -> None:
 
 
 def _add_targets(p: PlanningModel) -> None:
-    """target_row[k]:  A_{p,t} (+ s_k) >= R_k,  A_{p,t} = sum_m e_{m,p} a_{m,t}
+    """target_row[k]:  A^g_{s,t} (+ s_k) >= R_k,  A^g_{s,t} = sum_{m in area g} e_{m,s,t} a_{m,t}
 
-    R_k from ``required_abatement_t`` turns intensity, reduction and cap targets into the same
-    row; s_k >= 0 is the shortfall, present only in elastic mode. Row k is target k.
+    s is a pollutant or an indicator, g the target's area (all measures for the city), e_{m,s,t}
+    the year's rate (measure_years.csv, else the measure's). R_k from ``required_abatement_t``
+    turns intensity, reduction and cap targets into the same row; a non_increasing row is
+    A^g_{s,t} - (1+v) A^g_{s,t-1} >= R_k (the second term only when t-1 is a model year). s_k >= 0
+    is the shortfall, present only in elastic mode. Rows of years before replan_from are not
+    enforced (R_k = -inf; they are reported). Row k is target k.
     """
     m, data = p.model, p.data
-    abatement = data.measures.abatement_t_per_yr
+    rates = data.extensions.rate
+    subjects = data.subjects
     year_pos = {t: k for k, t in enumerate(p.years)}
     parts = []
     for k, target in enumerate(data.targets):
-        rate = abatement[:, POLLUTANTS.index(target.pollutant)]
+        mask = area_measures(data, target.area)
+        t = year_pos[target.year]
+        rate = np.where(mask, rates[:, subjects.index(target.pollutant), t], 0.0)
         measure = np.flatnonzero(rate)
-        parts.append(_window_rows(p, measure, np.full(len(measure), year_pos[target.year]), rate[measure],
-                                  np.full(len(measure), k)))
-    _at_least_rows(p, "target_row", parts, np.asarray(p.required_abatement_t, dtype=float),
-                       "target_shortfall_t")
+        parts.append(_window_rows(p, measure, np.full(len(measure), t), rate[measure], np.full(len(measure), k)))
+        if target.kind == "non_increasing" and t >= 1:
+            before = -(1.0 + target.value) * np.where(mask, rates[:, subjects.index(target.pollutant), t - 1], 0.0)
+            measure = np.flatnonzero(before)
+            parts.append(_window_rows(p, measure, np.full(len(measure), t - 1), before[measure],
+                                      np.full(len(measure), k)))
+    required = np.where(p.enforced, np.asarray(p.required_abatement_t, dtype=float), -np.inf) \
+        if data.targets else np.zeros(0)
+    _at_least_rows(p, "target_row", parts, required, "target_shortfall_t")
 
 
 def tagged_measures(data: PlanningData, row: DeploymentTarget) -> list[int]:
-    return [i for i, tags in enumerate(data.measures.tags) if row.tag in tags]
+    """Measures a deployment row counts: those carrying its tag, in its area when it has one."""
+    return [i for i, tags in enumerate(data.measures.tags)
+            if row.tag in tags and (not row.area or data.measures.area[i] == row.area)]
 
 
 def _add_deployment_targets(p: PlanningModel) -> None:
-    """deployment_row[k]:  sum_{m carries tag_k} a_{m,t_k} (+ s_k) >= min_units_k."""
+    """deployment_row[k]:  sum_{m carries tag_k, m in area g_k} a_{m,t_k} (+ s_k) >= min_units_k
+    (rows of years before replan_from are not enforced)."""
     data = p.data
     year_pos = {t: k for k, t in enumerate(p.years)}
     parts = []
@@ -298,8 +411,9 @@ def _add_deployment_targets(p: PlanningModel) -> None:
         measure = np.asarray(tagged_measures(data, row), dtype=np.int64)
         parts.append(_window_rows(p, measure, np.full(len(measure), year_pos[row.year]), np.ones(len(measure)),
                                   np.full(len(measure), k)))
-    _at_least_rows(p, "deployment_row", parts, np.array([row.min_units for row in data.deployment], dtype=float),
-                       "deployment_shortfall_units")
+    minimum = np.array([row.min_units for row in data.deployment], dtype=float)
+    minimum = np.where(np.asarray(p.deployment_enforced, dtype=bool), minimum, -np.inf) if len(minimum) else minimum
+    _at_least_rows(p, "deployment_row", parts, minimum, "deployment_shortfall_units")
 
 
 def _at_least_rows(p: PlanningModel, name: str, parts: list, required: np.ndarray, shortfall: str) -> None:
@@ -319,19 +433,30 @@ def _at_least_rows(p: PlanningModel, name: str, parts: list, required: np.ndarra
 
 
 def _add_objective(p: PlanningModel) -> None:
-    """total_cost = sum_t (1+r)^-(t-t0) sum_m (c_m CRF(r, L_m) + o_m) a_{m,t}  (+ sum_k pi_k s_k in elastic mode).
+    """total_cost = sum_tau sum_m x_{m,tau} c_{m,tau} CRF_m sum_{t=tau}^{min(tau+L_m-1, t_end)} (1+r)^-(t-t0)
+                  + sum_t (1+r)^-(t-t0) sum_m o'_{m,t} a_{m,t}     (+ sum_k pi_k s_k in elastic mode)
 
     pi_k is row k's price cap (``PlanningModel.price_caps``, 元 converted to 万元), not discounted.
 
-    Present value, in 万元, of the equivalent annual cost of every active unit. With a_{m,t}
-    substituted, x_{m,tau} carries (c_m CRF + o_m) times the discount factors of the years it is
-    active inside the horizon: sum_{t = tau}^{min(tau + L_m, end + 1) - 1} (1+r)^-(t-t0).
+    Present value, in 万元, of the equivalent annual cost of every active unit: the annuity of the
+    capex of its year of addition, c_{m,tau} CRF(r, L_m), and the opex of each year it is active net
+    of the energy value, o'_{m,t} = o_{m,t} - 0.1 (p_e MWh_m + p_g km3_m). With a_{m,t} substituted,
+    x_{m,tau} carries c_{m,tau} CRF_m D(tau..end) + sum_{t in its life} d_t o'_{m,t}, with end =
+    min(tau + L_m, t_end + 1) - 1. When no figure varies by year this is the v1 objective
+    sum_t d_t sum_m (c_m CRF + o_m) a_{m,t}. History units (t < replan_from) add a constant.
     """
     m = p.model
     n_years = len(p.years)
+    ext = p.data.extensions
     tau = np.arange(n_years)[None, :]
-    cost = p.annual_cost_wan_yuan_per_unit[:, None] * in_horizon_annuity_sum(p.discount_factor,
-                                                                             p.data.measures.lifetime_yr)
+    rows = np.arange(len(p.data.measures))[:, None]
+    end = np.minimum(tau + p.data.measures.lifetime_yr[:, None], n_years)
+    discounted_opex = ext.opex_effective_wan_yuan_per_yr * p.discount_factor[None, :]
+    opex_cumulative = np.concatenate([np.zeros((len(p.data.measures), 1)), np.cumsum(discounted_opex, axis=1)],
+                                     axis=1)
+    cost = (ext.capex_wan_yuan * p.crf[:, None] * in_horizon_annuity_sum(p.discount_factor,
+                                                                         p.data.measures.lifetime_yr)
+            + opex_cumulative[rows, end] - opex_cumulative[rows, tau])
     cost[tau < p.first_year_pos[:, None]] = 0.0  # x is fixed at zero there
     added = p.added_vars
     nonzero = np.flatnonzero(cost.ravel())

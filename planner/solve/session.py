@@ -181,6 +181,8 @@ class SolverSession:
             "target_wan_yuan_per_t": block("target_row", list(model.TARGETS)),
             "deployment_wan_yuan_per_unit": block("deployment_row", list(model.DEPLOYMENT)),
             "budget_wan_yuan_per_wan_yuan": dict(zip(self.planning.years, block("budget_limit", self.planning.years))),
+            "pool_wan_yuan_per_unit": block("pool_limit", range(len(self.planning.pool_rows))),
+            "area_budget_wan_yuan_per_wan_yuan": block("area_budget_limit", range(len(self.planning.area_budget_rows))),
         }
 
     def irreducible_conflict(self, time_limit_s: float = 30.0) -> list[tuple[str, object, str]] | None:
