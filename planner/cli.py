@@ -91,9 +91,12 @@ def _progress(message: str) -> None:
               help="Investment allowed in every year, 万元; overrides the spec's [budget].")
 @click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply; results go to "
                                              "results/<model>/<scenario>/.")
+@click.option("--replan-from", "replan_from", type=int, default=None, metavar="YEAR",
+              help="Re-plan from YEAR: earlier years are the history of actuals.csv (fixed), their targets are "
+                   "reported but not enforced; overrides [model] replan_from.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the status line.")
 def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, scenario: str | None,
-        quiet: bool) -> None:
+        replan_from: int | None, quiet: bool) -> None:
     """Solve a model and write its results folder.
 
     SPEC is a model spec (TOML); without it the default Guiyang/Gui'an model is run. Writes
@@ -107,11 +110,12 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     spec_path = _spec_or_default(spec)
     started = time.perf_counter()
     outcome = run_model(spec_path, Path(out_dir) if out_dir else None, budget_wan_yuan,
-                        progress=None if quiet else _progress, scenario=scenario)
+                        progress=None if quiet else _progress, scenario=scenario, replan_from=replan_from)
     solution, tables = outcome.solution, outcome.tables
     if not quiet and solution.units_active is not None:
-        target_pollutants = sorted({t.pollutant for t in outcome.data.targets},
-                                   key=lambda p: ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n").index(p))
+        order = ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n")
+        target_pollutants = sorted({t.pollutant for t in outcome.data.targets if t.pollutant in order},
+                                   key=order.index)
         click.echo(f"\n{outcome.spec.name}: plan by year")
         click.echo(by_year_table(tables.by_year, tables.emissions, target_pollutants))
         if len(tables.targets):
@@ -284,6 +288,8 @@ def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str) -> N
         added = ", ".join(group.loc[group.change == "added", "measure"]) or "-"
         dropped = ", ".join(group.loc[group.change == "dropped", "measure"]) or "-"
         click.echo(f"\n{run}: adds {added}; drops {dropped}")
+    for line in table.attrs.get("replan_notes", []):
+        click.echo(f"\n{line} (replan_changes.csv lists them)")
     click.echo(f"\ncomparison written to {target}")
 
 
