@@ -44,9 +44,9 @@ class ModelEditor:
         self.planning = planning
         measures = planning.data.measures
         n_measures, n_years = len(measures), len(planning.years)
-        column_of = compiled.column_of
         # x_{m,tau} columns, measure-major (as planning.added_vars).
-        self.x_columns = np.array([column_of[id(v)] for v in planning.added_vars], dtype=np.int32)
+        units_added = compiled.column_slice("units_added")
+        self.x_columns = np.arange(units_added.start, units_added.stop, dtype=np.int32)
         measure_of_column = np.full(compiled.n_cols, -1, dtype=np.int64)
         measure_of_column[self.x_columns] = np.repeat(np.arange(n_measures), n_years)
         cumulative = np.concatenate([[0.0], np.cumsum(planning.discount_factor)])
@@ -84,12 +84,10 @@ class ModelEditor:
         self.target_pollutant = pollutant_of_target[target_key] if len(target_key) else target_key
         self.budget_now = self._matrix_values(compiled, self.budget_row, self.budget_col)
         self.target_now = self._matrix_values(compiled, self.target_row, self.target_col)
-        model = planning.model
         shortfall = []
         for name in ("target_shortfall_t", "deployment_shortfall_units"):
-            component = getattr(model, name, None)
-            if component is not None:
-                shortfall.extend(column_of[id(v)] for v in component.values())
+            block = compiled.column_slice(name)
+            shortfall.extend(range(block.start, block.stop))
         self.shortfall_columns = np.array(shortfall, dtype=np.int32)
         self.basis = None
 
