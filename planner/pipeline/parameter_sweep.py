@@ -64,18 +64,6 @@ def parse_parameter(text: str) -> tuple[str, list[float]]:
     return name, parse_values(values.strip(), f"--parameter {name}")
 
 
-def parse_budgets(text: str) -> list[float]:
-    """--budget START:STOP:STEP (万元; thousands separators allowed) or a list v1,v2,... of plain numbers."""
-    from planner.pipeline.sweep import parse_budget_range
-
-    if ":" in text:
-        return parse_budget_range(text)
-    values = parse_values(text, "--budget")
-    if any(v < 0 for v in values):
-        raise BadRange(f"--budget {text!r}: budgets are >= 0 万元")
-    return values
-
-
 class ParameterPoint:
     """Set one figure on a SweepWorker's model and data."""
 
