@@ -1,13 +1,17 @@
 """`make bench`: the planner against raw HiGHS on the same synthetic instances, in one run.
 
-For each scale (measures x 10 years, every constraint kind present) it times, as separate
-processes, the planner end to end (`python -m planner run`) and the reference (`bench/reference.py`:
-pandas + numpy arrays + one highspy passModel), takes the median of several runs, and prints the
-ratio planner / reference, the planner's phases (from its summary.json) and peak memory. It also
-times a 20-point budget sweep (one model re-solved) against 20 cold runs, and the default model's
-`planner run`. Results go to bench/results.md with a description of the machine.
+For each instance (measures x 10 years, every constraint kind present; "lp" = the same generator
+without integer measures and groups) it times, as separate processes and alternating, the planner
+end to end (`python -m planner run`) and the reference (`bench/reference.py`: pandas + numpy arrays
++ one highspy passModel), and prints the ratio planner / reference of each pair of runs, in wall
+time and in CPU time (user + system of the process), their medians, the planner's phases (from its
+summary.json) and peak memory. Ratios are taken pair by pair, in the same minute, because the
+machine is shared: the load average before and after each instance is recorded, and the spread of
+the pair ratios says how much the noise moved them. It also times a 20-point budget sweep (one model
+re-solved) against 20 cold runs, and the default model's `planner run`. Results go to
+bench/results.md with a description of the machine.
 
-    python bench/run_bench.py [--scales 100,1000,10000] [--repeats 3] [--quick]
+    python bench/run_bench.py [--scales 100,1000,10000,10000lp] [--repeats 3] [--quick]
 """
 
 from __future__ import annotations
@@ -33,8 +37,12 @@ from bench.generate import generate  # noqa: E402
 PYTHON = sys.executable
 
 
+LAST_CPU_S = [0.0]  # CPU seconds (user + system) of the last child process
+
+
 def timed_process(args: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak resident memory (MiB) and stdout of one child process.
+    """Wall seconds, peak resident memory (MiB) and stdout of one child process (its CPU seconds go
+    to LAST_CPU_S).
 
     The child writes to temporary files, not pipes: a pipe that nobody reads while we wait for the
     child fills up at 64 KiB and blocks it for ever (the reference prints its whole solution)."""
@@ -47,6 +55,7 @@ def timed_process(args: list[str], cwd: Path | None = None) -> tuple[float, floa
         err.seek(0)
         stdout = out.read().decode("utf-8")
         stderr = err.read().decode("utf-8", errors="replace")
+    LAST_CPU_S[0] = usage.ru_utime + usage.ru_stime
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 4, 5):
         raise RuntimeError(f"{' '.join(args)} exited {code}:\n{stderr[-2000:]}")
@@ -71,39 +80,60 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def bench_scale(n_measures: int, repeats: int, work: Path) -> dict:
-    spec = generate(n_measures, work / f"n{n_measures}", seed=0, n_years=10)
-    planner_walls, reference_walls, phases, ref_phases, peaks, ref_peaks = [], [], [], [], [], []
+PHASES = ["read_validate_s", "screen_s", "build_s", "handoff_s", "solve_s", "pyomo_build_s", "pyomo_wait_s",
+          "duals_s", "write_s"]
+
+
+def bench_scale(scale: str, repeats: int, work: Path) -> dict:
+    """``scale`` is a number of measures, with "lp" appended for the pure-LP instance (e.g. 10000lp)."""
+    lp_only = scale.endswith("lp")
+    n_measures = int(scale.removesuffix("lp"))
+    spec = generate(n_measures, work / f"n{scale}", seed=0, n_years=10, lp_only=lp_only)
+    load_before = os.getloadavg()[0]
+    planner_walls, reference_walls, planner_cpu, reference_cpu = [], [], [], []
+    phases, ref_phases, peaks, ref_peaks = [], [], [], []
     objective = ref_objective = None
     for _ in range(repeats):
-        wall, peak, summary = planner_run(spec, work / f"out{n_measures}")
+        wall, peak, summary = planner_run(spec, work / f"out{scale}")
         planner_walls.append(wall)
+        planner_cpu.append(LAST_CPU_S[0])
         peaks.append(peak)
         phases.append(summary["timings_s"])
         objective = summary["objective"]
         wall, peak, result = reference_run(spec)
         reference_walls.append(wall)
+        reference_cpu.append(LAST_CPU_S[0])
         ref_peaks.append(peak)
         ref_phases.append(result.get("timings_s", result.get("phases", {})))
         ref_objective = result["objective"]
-    phase_names = ["read_validate_s", "build_s", "handoff_s", "solve_s", "duals_s", "write_s"]
-    planner_phase = {name: median([p.get(name, float("nan")) for p in phases]) for name in phase_names}
+    planner_phase = {name: median([p.get(name, float("nan")) for p in phases]) for name in PHASES}
     ref_phase_names = sorted({k for p in ref_phases for k in p})
     reference_phase = {name: median([p.get(name, float("nan")) for p in ref_phases]) for name in ref_phase_names}
-    e2e, ref_e2e = median(planner_walls), median(reference_walls)
+    wall_ratios = [a / b for a, b in zip(planner_walls, reference_walls)]
+    cpu_ratios = [a / b for a, b in zip(planner_cpu, reference_cpu)]
+    e2e = median(planner_walls)
     return {
+        "scale": scale,
         "measures": n_measures,
+        "kind": "LP" if lp_only else "MIP",
+        "repeats": repeats,
         "planner_s": e2e,
-        "reference_s": ref_e2e,
-        "ratio": e2e / ref_e2e,
+        "reference_s": median(reference_walls),
+        "ratio": median(wall_ratios),
+        "ratio_range": (min(wall_ratios), max(wall_ratios)),
+        "planner_cpu_s": median(planner_cpu),
+        "reference_cpu_s": median(reference_cpu),
+        "cpu_ratio": median(cpu_ratios),
+        "cpu_ratio_range": (min(cpu_ratios), max(cpu_ratios)),
         "build_handoff_share": (planner_phase["build_s"] + planner_phase["handoff_s"]) / e2e,
         "planner_phases_s": planner_phase,
         "reference_phases_s": reference_phase,
         "planner_peak_mib": max(peaks),
         "reference_peak_mib": max(ref_peaks),
+        "memory_ratio": max(peaks) / max(ref_peaks),
         "objective": objective,
         "reference_objective": ref_objective,
-        "status": phases and "ok",
+        "load": (load_before, os.getloadavg()[0]),
     }
 
 
@@ -144,21 +174,28 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", default="100,1000,10000")
+    parser.add_argument("--scales", default="100,1000,10000,10000lp",
+                        help="instances: measures, with 'lp' appended for the pure-LP instance")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="scales 100,1000, one repeat, short sweep")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
     args = parser.parse_args()
-    scales = [100, 1000] if args.quick else [int(s) for s in args.scales.split(",")]
+    scales = ["100", "1000"] if args.quick else [s.strip() for s in args.scales.split(",")]
     repeats = 1 if args.quick else args.repeats
     work = Path(tempfile.mkdtemp(prefix="planner-bench-"))
     results = []
-    for n in scales:
-        print(f"scale {n} measures x 10 years ...", flush=True)
-        results.append(bench_scale(n, repeats if n < 10000 else max(1, min(repeats, 2)), work))
+    for scale in scales:
+        print(f"{scale} measures x 10 years ...", flush=True)
+        results.append(bench_scale(scale, repeats, work))
         r = results[-1]
-        print(f"  planner {r['planner_s']:.2f} s, reference {r['reference_s']:.2f} s, ratio {r['ratio']:.2f}, "
-              f"build+hand-off {100 * r['build_handoff_share']:.0f} % of planner", flush=True)
+        print(f"  planner {r['planner_s']:.2f} s, reference {r['reference_s']:.2f} s: wall ratio {r['ratio']:.2f} "
+              f"({r['ratio_range'][0]:.2f}-{r['ratio_range'][1]:.2f}), CPU ratio {r['cpu_ratio']:.2f} "
+              f"({r['cpu_ratio_range'][0]:.2f}-{r['cpu_ratio_range'][1]:.2f}), peak memory "
+              f"{r['planner_peak_mib']:.0f} / {r['reference_peak_mib']:.0f} MiB = {r['memory_ratio']:.2f}; "
+              f"load average {r['load'][0]:.1f} -> {r['load'][1]:.1f}", flush=True)
+        print("  planner phases: " + ", ".join(f"{k} {v:.2f}" for k, v in r["planner_phases_s"].items()), flush=True)
+        print("  reference phases: " + ", ".join(f"{k} {v:.2f}" for k, v in r["reference_phases_s"].items()),
+              flush=True)
 
     default_spec = ROOT / "models" / "guiyang.toml"
     default = None
@@ -182,29 +219,42 @@ def main() -> None:
 
 
 def write_markdown(path: Path, results: list[dict], default: float | None, sweep: dict, sweep_spec: Path) -> None:
+    loads = [x for r in results for x in r["load"]]
     lines = [
         "# Benchmark: planner against raw HiGHS",
         "",
         f"Machine: {machine()}.",
-        f"Measured {time.strftime('%Y-%m-%d')} with `make bench` (`python bench/run_bench.py`). Medians of repeated",
-        "runs; every time is a separate process, interpreter start included. Instances: `bench/generate.py`,",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `make bench` (`python bench/run_bench.py`). Every time is a",
+        "separate process, interpreter start included; planner and reference alternate, and each ratio is the",
+        "median of the ratios of runs made side by side (range in brackets). Instances: `bench/generate.py`,",
         "seed 0, 10 years, every constraint kind present (lifetimes, ramps, first years, integer measures,",
-        "exclusive groups, intensity/reduction/cap and deployment targets, yearly budgets).",
+        "exclusive groups, intensity/reduction/cap and deployment targets, yearly budgets); the LP instance is",
+        "the same generator without integer measures and groups.",
         "",
-        "| measures | planner s | reference s | planner / reference | build + hand-off share | read | build | hand-off | solve | duals | write | peak MiB planner / ref | objectives equal |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        f"Noise: the machine is shared (2 cores); the 1-minute load average ran from {min(loads):.1f} to "
+        f"{max(loads):.1f} during the measurements, so wall times are inflated and vary from run to run. CPU time",
+        "(user + system of each process) is less sensitive to the load and is shown beside the wall ratio.",
+        "",
+        "| instance | planner s | reference s | wall ratio | CPU ratio | peak MiB planner / ref (ratio) | objectives equal |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        p = r["planner_phases_s"]
         same = abs(r["objective"] - r["reference_objective"]) <= 1e-6 * max(1.0, abs(r["reference_objective"])) \
             if r["objective"] is not None and r["reference_objective"] is not None else False
         lines.append(
-            f"| {r['measures']:,} | {r['planner_s']:.2f} | {r['reference_s']:.2f} | **{r['ratio']:.2f}** | "
-            f"{100 * r['build_handoff_share']:.0f} % | {p['read_validate_s']:.2f} | {p['build_s']:.2f} | "
-            f"{p['handoff_s']:.2f} | {p['solve_s']:.2f} | {p['duals_s']:.2f} | {p['write_s']:.2f} | "
-            f"{r['planner_peak_mib']:.0f} / {r['reference_peak_mib']:.0f} | {'yes' if same else 'NO'} |")
+            f"| {r['measures']:,} {r['kind']} ({r['repeats']} pairs) | {r['planner_s']:.2f} | {r['reference_s']:.2f} | "
+            f"**{r['ratio']:.2f}** ({r['ratio_range'][0]:.2f}-{r['ratio_range'][1]:.2f}) | "
+            f"**{r['cpu_ratio']:.2f}** ({r['cpu_ratio_range'][0]:.2f}-{r['cpu_ratio_range'][1]:.2f}) | "
+            f"{r['planner_peak_mib']:.0f} / {r['reference_peak_mib']:.0f} ({r['memory_ratio']:.2f}) | "
+            f"{'yes' if same else 'NO'} |")
+    lines += ["", "Planner phases (median s; `pyomo_build_s` runs on a second thread during `solve_s`, "
+              "`pyomo_wait_s` is what the run waited for it afterwards):", "",
+              "| instance | " + " | ".join(PHASES) + " |", "|---" * (len(PHASES) + 1) + "|"]
+    for r in results:
+        lines.append(f"| {r['measures']:,} {r['kind']} | "
+                     + " | ".join(f"{r['planner_phases_s'][k]:.2f}" for k in PHASES) + " |")
     lines += ["", "Reference phases (median s): " + "; ".join(
-        f"{r['measures']:,}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["reference_phases_s"].items())
+        f"{r['measures']:,} {r['kind']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["reference_phases_s"].items())
         for r in results), ""]
     if default is not None:
         lines.append(f"Default model (`planner run models/guiyang.toml`, whole process): **{default:.2f} s**.")
