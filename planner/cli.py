@@ -110,8 +110,10 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
                         progress=None if quiet else _progress, scenario=scenario)
     solution, tables = outcome.solution, outcome.tables
     if not quiet and solution.units_active is not None:
-        target_pollutants = sorted({t.pollutant for t in outcome.data.targets},
-                                   key=lambda p: ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n").index(p))
+        # Indicator targets (e.g. ind_energy_tce) are not pollutants: their levels are in indicators.csv.
+        pollutant_order = ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n")
+        target_pollutants = sorted({t.pollutant for t in outcome.data.targets if t.pollutant in pollutant_order},
+                                   key=pollutant_order.index)
         click.echo(f"\n{outcome.spec.name}: plan by year")
         click.echo(by_year_table(tables.by_year, tables.emissions, target_pollutants))
         if len(tables.targets):

@@ -103,8 +103,10 @@ def price_caps(data: PlanningData, annual_cost_wan_yuan_per_unit: np.ndarray,
         return derive(), "derived"
 
     target_caps, target_sources = [], []
+    # Targets may name an indicator (v2): its rate column follows the pollutants' (data.subjects order).
+    subject_rate = np.concatenate([measures.abatement_t_per_yr, measures.indicator_per_yr], axis=1)
     for k, target in enumerate(data.targets):
-        rate = measures.abatement_t_per_yr[:, POLLUTANTS.index(target.pollutant)]
+        rate = subject_rate[:, data.subjects.index(target.pollutant)]
         useful = np.flatnonzero(rate > 0)
         cap, source = pick(target.price_cap_yuan_per_t, spec.price_cap_yuan_per_t, target.pollutant,
                            spec.spec_price_cap_yuan_per_t,
