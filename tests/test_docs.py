@@ -58,3 +58,29 @@ def test_every_scenario_key_is_documented_with_an_example():
         for key in SPEC_KEYS.get(table, {}):
             assert f"`{table}.{key}`" in section, f"scenario {table}.{key} missing from docs/inputs.md"
             assert f"`{table} = {{ {key} = " in section, f"scenario {table}.{key} has no example"
+
+
+def _builder_equations() -> dict[str, str]:
+    """The equation of each constraint builder: the first paragraph of its docstring."""
+    import inspect
+
+    import planner.model.build as model
+
+    equations = {}
+    for name in sorted(n for n in dir(model) if n.startswith("_add_")):
+        paragraph = (inspect.getdoc(getattr(model, name)) or "").split("\n\n")[0].strip()
+        if name not in ("_add_sets", "_add_variables"):
+            equations[name] = paragraph
+    return equations
+
+
+def test_every_builder_equation_is_in_model_doc_verbatim():
+    """One equation, one place: the equation in each builder's docstring appears in docs/model.md as
+    written (in its section "The equations as the code states them"; whitespace runs count as one)."""
+    import re
+
+    squeeze = lambda text: re.sub(r"\s+", " ", text)  # noqa: E731
+    text = squeeze((ROOT / "docs" / "model.md").read_text(encoding="utf-8"))
+    for name, equation in _builder_equations().items():
+        assert equation, f"{name} has no equation in its docstring"
+        assert squeeze(equation) in text, f"docs/model.md lacks the equation of {name}:\n{equation}"

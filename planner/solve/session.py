@@ -1,122 +1,56 @@
-"""The only module that talks to HiGHS: pass the compiled model in one call, solve, read back.
+"""The HiGHS session: the compiled model loaded into one ``Highs`` object, solved and re-solved.
 
 Path: ``planner.model.compile.compile_model`` assembles the arrays the builder recorded beside the
-Pyomo model into row-wise sparse arrays, and ``highspy.Highs.passModel`` takes them in one call. The ``Highs`` object and the row and column
-maps stay alive in ``SolverSession`` so that later re-solves (budget sweeps, duals, IIS) reuse the
-loaded model instead of rebuilding it.
+Pyomo model, and ``planner.solve.highs.pass_compiled`` hands them to HiGHS in one ``passModel`` call.
+The ``Highs`` object and the row and column maps stay alive in ``SolverSession`` so that later
+re-solves (budget sweeps, duals, IIS) reuse the loaded model instead of rebuilding it. The solver
+layer is split by job: ``highs`` (the one option setup), ``status`` (every HiGHS model status by
+name), ``duals`` (shadow prices), ``iis`` (conflict sets), ``solution`` (reading values back).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from planner.model.compile import CompiledModel, compile_model
-from planner.model.build import PlanningModel
 from planner.io.spec import SolverSettings
+from planner.model.build import PlanningModel
+from planner.model.compile import CompiledModel, compile_model
+from planner.solve import duals, iis
+from planner.solve.highs import highs_version, new_highs, pass_compiled, quiet_stdout
+from planner.solve.solution import INTEGER_SNAP_TOL, ZERO_TOL, Solution, read_solution
+from planner.solve.status import STOPPED_EARLY, RunStatus, run_status, termination
+
+__all__ = ["Solution", "SolverSession", "highs_version", "solve_model", "ZERO_TOL", "INTEGER_SNAP_TOL"]
+_quiet_stdout = quiet_stdout  # older name, kept for callers outside the solver layer
 
 # Long solves report progress: better MIP plans found after this many seconds, and a heartbeat.
 PROGRESS_AFTER_S = 2.0
 HEARTBEAT_S = 10.0
-# Solution values closer to zero than this are reported as exactly zero.
-ZERO_TOL = 1e-9
-# Units of whole-unit (integer) measures this close to a whole number are reported as that number.
-INTEGER_SNAP_TOL = 1e-6
-# HiGHS options that [solver] mip_heuristics = "light" turns off (see planner.io.spec.MIP_HEURISTICS).
-LIGHT_HEURISTICS_OFF = ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_heuristic_run_root_reduced_cost",
-                        "mip_heuristic_run_zi_round", "mip_heuristic_run_shifting")
-# HiGHS IIS strategy bits: 2 = find an infeasible set with elastic LPs, 4 = reduce it to irreducible.
-IIS_STRATEGY = 6
-
-
-@dataclass
-class Solution:
-    """A solve's outcome in the model's own index space (measure x year arrays)."""
-
-    status: str  # optimal | infeasible | time_limit | unbounded | error
-    objective_wan_yuan: float | None
-    units_added: np.ndarray | None  # (measures, years)
-    units_active: np.ndarray | None
-    target_shortfall_t: np.ndarray | None = None
-    deployment_shortfall_units: np.ndarray | None = None
-    budget_overrun_wan_yuan: np.ndarray | None = None  # per model year, diagnosis runs only
-    target_dual: np.ndarray | None = None  # d objective / d R_k, 万元 per t
-    budget_dual: dict[int, float] = field(default_factory=dict)  # d objective / d B_t, 万元 per 万元
-    mip_gap: float | None = None
-    solver_status: str = ""
-    is_mip: bool = False
-    timings_s: dict[str, float] = field(default_factory=dict)
-    message: str = ""
-
-
-def highs_version() -> str:
-    import highspy
-
-    with _quiet_stdout():
-        h = highspy.Highs()
-    return h.version()
-
-
-@contextlib.contextmanager
-def _quiet_stdout():
-    """HiGHS prints its banner straight to file descriptor 1 when a ``Highs`` object is made."""
-    try:
-        fd = os.dup(1)
-    except OSError:
-        yield
-        return
-    with open(os.devnull, "w") as devnull:
-        try:
-            os.dup2(devnull.fileno(), 1)
-            yield
-        finally:
-            os.dup2(fd, 1)
-            os.close(fd)
 
 
 class SolverSession:
     """A planning model loaded into one HiGHS instance."""
 
     def __init__(self, planning: PlanningModel, settings: SolverSettings):
-        import highspy
-
         self.planning = planning
         self.settings = settings
         self.timings_s: dict[str, float] = {}
         tic = time.perf_counter()
         self.compiled: CompiledModel = compile_model(planning)
-        with _quiet_stdout():
-            self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
-        self.highs.setOptionValue("random_seed", 0)
-        self.highs.setOptionValue("time_limit", float(settings.time_limit_s))
-        self.highs.setOptionValue("mip_rel_gap", float(settings.mip_gap))
-        if settings.mip_heuristics == "light":
-            for option in LIGHT_HEURISTICS_OFF:
-                self.highs.setOptionValue(option, False)
+        self.highs = new_highs(settings.time_limit_s, mip_gap=settings.mip_gap,
+                               light_heuristics=settings.mip_heuristics == "light")
         self.is_mip = bool(self.compiled.is_integer.any())
-        self._pass_model(highspy)
+        pass_compiled(self.highs, self.compiled, integer=self.is_mip)
         self.timings_s["handoff_s"] = time.perf_counter() - tic
 
-    def _pass_model(self, highspy, highs=None, relax_integers: bool = False) -> None:
-        """Hand the compiled arrays to HiGHS in one ``passModel`` call (numpy arrays, no HighsLp copy:
-        at 10,000 measures 0.01 s instead of 0.17 s through HighsLp's attribute setters)."""
-        compiled = self.compiled
-        highs = highs or self.highs
-        # One entry per column (0 = continuous, 1 = integer): HiGHS reads n_cols values whatever the length.
-        integrality = (compiled.is_integer.astype(np.int32) if self.is_mip and not relax_integers
-                       else np.zeros(compiled.n_cols, dtype=np.int32))
-        highs.passModel(compiled.n_cols, compiled.n_rows, len(compiled.value), int(highspy.MatrixFormat.kRowwise),
-                        int(highspy.ObjSense.kMinimize), float(compiled.offset), compiled.col_cost,
-                        compiled.col_lower, compiled.col_upper, compiled.row_lower, compiled.row_upper,
-                        compiled.row_start.astype(np.int32), compiled.col_index.astype(np.int32),
-                        compiled.value, integrality)
+    def _pass_model(self, highspy=None, highs=None, relax_integers: bool = False) -> None:
+        """Load the compiled model into ``highs`` (default: the session's own), as the LP relaxation if asked."""
+        pass_compiled(highs or self.highs, self.compiled, integer=self.is_mip and not relax_integers)
 
     def set_budget(self, budget_wan_yuan_by_year: dict[int, float]) -> None:
         """Change the yearly budget rows in place; the next solve starts from the current basis."""
@@ -130,84 +64,12 @@ class SolverSession:
         self.highs.changeRowsBounds(len(positions), positions, self.compiled.row_lower[positions], upper)
 
     def shadow_prices(self, solution: Solution) -> dict | None:
-        """Row duals of the targets, deployment rows and yearly budgets at the solution.
-
-        Returns d(objective)/d(right-hand side): for target rows (>=) the cost of one more tonne
-        required, in 万元 per t; for budget rows (<=) the change in cost per extra 万元 of budget
-        (<= 0). For a MIP the duals come from the LP with every integer variable fixed at its
-        solution value ("fixed LP"), as is usual; ``source`` says which.
-        """
-        import highspy
-
-        if solution.units_active is None:
-            return None
-        highs, source = self.highs, "lp"
-        if self.is_mip:
-            values = np.asarray(self.highs.getSolution().col_value)
-            with _quiet_stdout():
-                highs = highspy.Highs()
-            highs.setOptionValue("output_flag", False)
-            highs.setOptionValue("time_limit", float(self.settings.time_limit_s))
-            # Presolve off: with the integer columns fixed, HiGHS's presolve costs more than it saves
-            # (benchmark instances: 1.19 s instead of 1.69 s at 10,000 measures, 0.05 s instead of 0.08 s at
-            # 1,000; same duals to 1e-14).
-            highs.setOptionValue("presolve", "off")
-            self._pass_model(highspy, highs, relax_integers=True)
-            fixed = np.flatnonzero(self.compiled.is_integer)
-            rounded = np.round(values[fixed])
-            highs.changeColsBounds(len(fixed), fixed.astype(np.int32), rounded, rounded)
-            highs.run()
-            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                return None
-            source = "fixed_lp"
-        duals = np.asarray(highs.getSolution().row_dual)
-
-        def block(name: str, keys) -> np.ndarray:
-            rows = self.compiled.rows_of(name)
-            return np.array([duals[rows[k]] if k in rows else 0.0 for k in keys])
-
-        model = self.planning.model
-        return {
-            "source": source,
-            "target_wan_yuan_per_t": block("target_row", list(model.TARGETS)),
-            "deployment_wan_yuan_per_unit": block("deployment_row", list(model.DEPLOYMENT)),
-            "budget_wan_yuan_per_wan_yuan": dict(zip(self.planning.years, block("budget_limit", self.planning.years))),
-            "pool_wan_yuan_per_unit": block("pool_limit", range(len(self.planning.pool_rows))),
-            "area_budget_wan_yuan_per_wan_yuan": block("area_budget_limit", range(len(self.planning.area_budget_rows))),
-        }
+        """Row duals of the targets, deployment rows and budgets at the solution (planner.solve.duals)."""
+        return duals.shadow_prices(self, solution)
 
     def irreducible_conflict(self, time_limit_s: float = 30.0) -> list[tuple[str, object, str]] | None:
-        """An irreducible infeasible subset of the LP relaxation, as (component name, index, bound).
-
-        ``bound`` is "lower", "upper" or "both"; rows and variable bounds come in one list. None when
-        the LP relaxation is feasible (only the integer choices make the model infeasible) or HiGHS
-        finds no IIS within the time limit.
-        """
-        import highspy
-
-        with _quiet_stdout():
-            highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("time_limit", float(time_limit_s))
-        highs.setOptionValue("iis_strategy", IIS_STRATEGY)
-        self._pass_model(highspy, highs, relax_integers=True)
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
-            return None
-        status, iis = highs.getIis()
-        if status != highspy.HighsStatus.kOk or not iis.valid_:
-            return None
-        side = {2: "lower", 3: "upper", 4: "both"}
-        members: list[tuple[str, object, str]] = []
-        for row, bound in zip(iis.row_index_, iis.row_bound_):
-            component, key = self.compiled.row_key(int(row))
-            members.append((component, key, side.get(int(bound), "both")))
-        for col, bound in zip(iis.col_index_, iis.col_bound_):
-            if int(bound) not in side:
-                continue
-            component, key = self.compiled.column_key(int(col))
-            members.append((component, key, side[int(bound)]))
-        return members
+        """An irreducible infeasible subset of the LP relaxation (planner.solve.iis)."""
+        return iis.irreducible_conflict(self, time_limit_s)
 
     def solve(self, progress: Callable[[str], None] | None = None) -> Solution:
         """Run HiGHS on the loaded model and read the solution back into arrays.
@@ -215,57 +77,29 @@ class SolverSession:
         ``progress`` hears about long solves: every better plan HiGHS finds once the solve has run
         PROGRESS_AFTER_S, and a heartbeat every HEARTBEAT_S (HiGHS releases the GIL while it runs).
         """
-        import highspy
-
         tic = time.perf_counter()
         with _reporting(self.highs, progress, self.is_mip, self.settings.time_limit_s):
             self.highs.run()
         solve_s = time.perf_counter() - tic
         model_status = self.highs.getModelStatus()
         info = self.highs.getInfo()
-        status_map = {
-            highspy.HighsModelStatus.kOptimal: "optimal",
-            highspy.HighsModelStatus.kInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnbounded: "unbounded",
-            highspy.HighsModelStatus.kTimeLimit: "time_limit",
-        }
-        status = status_map.get(model_status, "error")
+        status = run_status(model_status)
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         timings = dict(self.timings_s, solve_s=solve_s)
         solution = Solution(status, None, None, None, solver_status=self.highs.modelStatusToString(model_status),
-                            is_mip=self.is_mip, timings_s=timings)
+                            termination=termination(model_status), is_mip=self.is_mip, timings_s=timings)
         if self.is_mip and has_solution:
             solution.mip_gap = float(info.mip_gap)
-        if status in ("optimal", "time_limit") and has_solution:
-            self._read_solution(solution)
+        if (status == RunStatus.OPTIMAL or status in STOPPED_EARLY) and has_solution:
+            read_solution(self.planning, self.compiled, np.asarray(self.highs.getSolution().col_value), solution)
             solution.objective_wan_yuan = float(info.objective_function_value)
-        elif status == "time_limit":
-            solution.message = "the time limit was reached before any feasible plan was found"
+        elif status in STOPPED_EARLY:
+            solution.message = f"HiGHS stopped ({solution.solver_status}) before any feasible plan was found"
+            if status == RunStatus.TIME_LIMIT:
+                solution.message = "the time limit was reached before any feasible plan was found"
+        elif status not in (RunStatus.OPTIMAL, RunStatus.INFEASIBLE):
+            solution.message = f"HiGHS stopped with model status {solution.solver_status!r} ({solution.termination})"
         return solution
-
-    def _value_array(self, values: np.ndarray, component: str) -> np.ndarray:
-        """The solution values of one variable component, in its key order; tiny values snapped to 0."""
-        out = values[self.compiled.column_slice(component)].copy()
-        out[np.abs(out) < ZERO_TOL] = 0.0
-        return out
-
-    def _read_solution(self, solution: Solution) -> None:
-        planning = self.planning
-        values = np.asarray(self.highs.getSolution().col_value)
-        shape = (len(planning.data.measures), len(planning.years))
-        added = self._value_array(values, "units_added").reshape(shape)
-        # Whole-unit measures: HiGHS returns values within its integrality tolerance; report whole numbers.
-        whole = planning.data.measures.integer[:, None] & (np.abs(added - np.round(added)) <= INTEGER_SNAP_TOL)
-        solution.units_added = np.where(whole, np.round(added), added)
-        active = planning.active_units(solution.units_added)
-        active[np.abs(active) < ZERO_TOL] = 0.0
-        solution.units_active = active
-        if planning.options.elastic:
-            solution.target_shortfall_t = self._value_array(values, "target_shortfall_t")
-            solution.deployment_shortfall_units = self._value_array(values, "deployment_shortfall_units")
-        if planning.options.budget_overrun_penalty_wan_yuan is not None:
-            solution.budget_overrun_wan_yuan = self._value_array(values, "budget_overrun_wan_yuan")
 
 
 def solve_model(planning: PlanningModel, settings: SolverSettings,
