@@ -111,6 +111,24 @@ WAIT_OPTION = click.option(
          "(otherwise exit 8 at once).")
 
 
+def _check_scenario(spec_path: Path, scenario: str | None) -> None:
+    """--scenario NAME that the spec does not define is a usage error (exit 2), like --model foo."""
+    if not scenario:
+        return
+    import tomllib
+
+    from planner.io.scenarios import scenario_names
+
+    try:
+        raw = tomllib.loads(Path(spec_path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return  # the spec's own problem, reported with its line by load_spec
+    names = scenario_names(raw)
+    if scenario not in names:
+        raise click.UsageError(f"--scenario: unknown scenario {scenario!r}; valid scenarios: "
+                               f"{', '.join(names) or 'none are defined'} (in {spec_path})")
+
+
 def _spec_or_default(spec: str | None) -> Path:
     from planner.io.paths import shipped_spec
 
@@ -157,6 +175,7 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     from planner.pipeline.run import run as run_model
 
     spec_path = _spec_or_default(spec)
+    _check_scenario(spec_path, scenario)
     started = time.perf_counter()
     target = Path(out_dir) if out_dir else resolve_out_dir(spec_path, scenario, budget_wan_yuan)
     check_writable(target)
@@ -244,6 +263,7 @@ def sweep(spec: str | None, budget_range: str | None, parameter: str | None, out
     from planner.pipeline.sweep import sweep as run_sweep
 
     spec_path = _spec_or_default(spec)
+    _check_scenario(spec_path, scenario)
     if budget_range is None and parameter is None:
         raise BadRange("give --budget START:STOP:STEP (or v1,v2,...), --parameter NAME=..., or both")
     if parameter is not None and resume:
