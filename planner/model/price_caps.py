@@ -20,7 +20,6 @@ import numpy as np
 
 from planner.errors import InputError, Problem
 from planner.io.inputs import PlanningData
-from planner.io.schema import POLLUTANTS
 
 # The derived default is this many times the levelised cost of the last measure a row needs ...
 DEFAULT_CAP_FACTOR = 10.0
