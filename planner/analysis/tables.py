@@ -10,6 +10,7 @@ import pandas as pd
 from planner.model.build import PlanningModel, tagged_measures
 from planner.io.schema import POLLUTANTS
 from planner.solve.session import Solution
+from planner.analysis.shadow_prices import RowPrice, ShadowPrices
 
 # A target counts as met when its shortfall is within this many tonnes (or units), relative to
 # the larger of 1 and the requirement: the solver's feasibility tolerance, not a modelling choice.
@@ -33,10 +34,10 @@ def _met(achieved: float, required: float) -> bool:
     return achieved >= required - MET_REL_TOL * max(1.0, abs(required))
 
 
-def build_tables(planning: PlanningModel, solution: Solution, shadow: dict | None = None) -> RunTables:
+def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPrices | None = None) -> RunTables:
     """plan.csv, emissions.csv, targets.csv and cost_effectiveness.csv rows, plus a by-year overview.
 
-    ``shadow`` (from ``SolverSession.shadow_prices``) adds marginal abatement costs to the targets
+    ``shadow`` (from ``planner.analysis.shadow_prices``) adds marginal abatement costs to the targets
     and the value of budget to the years.
     """
     data, years = planning.data, planning.years
@@ -79,9 +80,8 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: dict | Non
         **{f"{p}_abated_t": abated[j] for j, p in enumerate(POLLUTANTS)},
     })
     if shadow is not None:
-        budget_value = shadow["budget_wan_yuan_per_wan_yuan"]
         by_year["budget_shadow_price_wan_yuan_per_wan_yuan"] = [
-            -budget_value[t] if t in budget_value else 0.0 for t in years]
+            shadow.budget[t][0] if t in shadow.budget else 0.0 for t in years]
     return RunTables(plan=plan, emissions=emissions, targets=targets, by_year=by_year,
                      cost_effectiveness=cost_effectiveness_table(planning))
 
@@ -115,13 +115,14 @@ def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
 
 
 def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarray,
-                  active: np.ndarray, shadow: dict | None) -> pd.DataFrame:
+                  active: np.ndarray, shadow: ShadowPrices | None) -> pd.DataFrame:
     """One row per target and deployment row. Shadow prices are the cost of requiring one more
     tonne (元/t, >= 0), one more unit (元/unit), or one more intensity percentage point (万元)."""
     data = planning.data
     base = data.spec.base_year
-    target_dual = shadow["target_wan_yuan_per_t"] if shadow else np.full(len(data.targets), np.nan)
-    deploy_dual = shadow["deployment_wan_yuan_per_unit"] if shadow else np.full(len(data.deployment), np.nan)
+    unknown = RowPrice(np.nan, "none", "no shadow prices were computed")
+    target_price = shadow.targets if shadow else [unknown] * len(data.targets)
+    deploy_price = shadow.deployment if shadow else [unknown] * len(data.deployment)
     year_pos = {t: k for k, t in enumerate(planning.years)}
     caps = planning.price_caps
     rows = []
@@ -136,12 +137,14 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
             "required_abatement": required, "achieved_abatement": achieved,
             "emission_limit_t": bau - required, "emissions_t": bau - achieved,
             "shortfall": max(0.0, required - achieved), "met": _met(achieved, required),
-            "shadow_price_yuan_per_t": target_dual[k] * YUAN_PER_WAN_YUAN,
+            "shadow_price_yuan_per_t": target_price[k].price_yuan,
             "shadow_price_yuan_per_unit": np.nan,
             # dR/dv = BAU_b GDP_t / GDP_b tonnes per unit fraction; a point is 0.01.
             "shadow_price_wan_yuan_per_point": (
-                target_dual[k] * 0.01 * data.bau_t[target.pollutant][base] * data.gdp_yi_yuan[target.year]
+                target_price[k].price_yuan / YUAN_PER_WAN_YUAN * 0.01 * data.bau_t[target.pollutant][base] * data.gdp_yi_yuan[target.year]
                 / data.gdp_yi_yuan[base] if target.kind == "intensity_reduction" else np.nan),
+            "shadow_price_basis": target_price[k].basis,
+            "shadow_price_note": target_price[k].note,
             "basis": target.basis,
             "price_cap_yuan": caps.target_yuan_per_t[k] if caps is not None else np.nan,
             "price_cap_source": caps.target_source[k] if caps is not None else "",
@@ -154,15 +157,18 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
             "emission_limit_t": np.nan, "emissions_t": np.nan,
             "shortfall": max(0.0, row.min_units - achieved), "met": _met(achieved, row.min_units),
             "shadow_price_yuan_per_t": np.nan,
-            "shadow_price_yuan_per_unit": deploy_dual[k] * YUAN_PER_WAN_YUAN,
+            "shadow_price_yuan_per_unit": deploy_price[k].price_yuan,
             "shadow_price_wan_yuan_per_point": np.nan,
+            "shadow_price_basis": deploy_price[k].basis,
+            "shadow_price_note": deploy_price[k].note,
             "basis": row.basis,
             "price_cap_yuan": caps.deployment_yuan_per_unit[k] if caps is not None else np.nan,
             "price_cap_source": caps.deployment_source[k] if caps is not None else "",
         })
     columns = ["year", "kind", "subject", "value", "unit", "required_abatement", "achieved_abatement",
                "emission_limit_t", "emissions_t", "shortfall", "met", "shadow_price_yuan_per_t",
-               "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point", "basis", "price_cap_yuan",
+               "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point", "shadow_price_basis",
+               "shadow_price_note", "basis", "price_cap_yuan",
                "price_cap_source"]
     table = pd.DataFrame(rows, columns=columns)
     return table.rename(columns={"required_abatement": "required", "achieved_abatement": "achieved"})
