@@ -1,0 +1,339 @@
+"""Solve many samples of one model: a worker that builds once and re-solves, and the engines that run workers.
+
+A worker receives the data (``EnsemblePayload``: validated data, uncertainty rows, seed, solver
+settings), never a built model; it builds the elastic model once, loads it into HiGHS with
+``threads = 1``, solves the central case, and then for every sample changes costs, coefficients
+and bounds in HiGHS (``planner.solve.edits.ModelEditor``) and re-solves. Engines:
+
+- ``serial``: in this process, one sample at a time (Ctrl-C keeps every finished sample);
+- ``processes``: ``jobs`` worker processes (spawned), chunks of at least ``MIN_CHUNK`` samples;
+  a chunk whose process dies is run again in a new pool;
+- ``dask``: a ``dask.distributed`` cluster (a LocalCluster, or an existing scheduler address);
+  Dask re-runs the chunks of a lost worker elsewhere.
+
+Results do not depend on the engine: sample i's draws depend only on (seed, i) and every solve
+starts from the same solver state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import multiprocessing
+import pickle
+import signal
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from planner.errors import PlannerError
+from planner.io.inputs import PlanningData
+from planner.io.spec import SolverSettings
+from planner.io.uncertainty_file import UncertaintySpec
+from planner.model.build import build_model
+from planner.model.options import BuildOptions
+from planner.model.price_caps import YUAN_PER_WAN_YUAN
+from planner.model.sampler import SampleFigures, draw_sample, sample_figures
+from planner.solve.edits import ModelEditor, use_one_thread
+from planner.solve.session import SolverSession
+
+# Each worker gets chunks of at least this many samples (fewer only when there are fewer samples).
+MIN_CHUNK = 50
+# A target counts as met within this tolerance (as planner.analysis.tables.MET_REL_TOL).
+MET_REL_TOL = 1e-6
+# A chunk whose worker process died is tried this many more times.
+CHUNK_RETRIES = 2
+
+
+class CentralInfeasible(PlannerError):
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class EnsemblePayload:
+    """What a worker needs to build and solve: data, not a model."""
+
+    data: PlanningData
+    uncertainty: UncertaintySpec
+    seed: int
+    settings: SolverSettings
+
+    def token(self) -> str:
+        return hashlib.sha256(pickle.dumps((sorted(self.data.input_sha256.items()), self.data.spec.scenario,
+                                            self.uncertainty.sha256, self.seed, self.settings))).hexdigest()[:16]
+
+
+@dataclass
+class SampleResult:
+    """One sample: its multipliers, the central plan evaluated (a), and the re-optimised plan (b)."""
+
+    index: int
+    multipliers: np.ndarray
+    clipped: int
+    status: str  # optimal | elastic | time_limit | error
+    cost_reoptimised_wan_yuan: float
+    cost_fixed_plan_wan_yuan: float
+    shortfall_fixed_t: np.ndarray  # per target
+    shortfall_reoptimised_t: np.ndarray  # per target (0 where the strict problem was feasible)
+    deployment_shortfall_units: float
+    units_added_total: np.ndarray  # per measure, over the horizon; NaN without a solution
+    solve_s: float
+
+    def met_fixed(self, required: np.ndarray) -> np.ndarray:
+        return self.shortfall_fixed_t <= MET_REL_TOL * np.maximum(1.0, np.abs(required))
+
+    def met_reoptimised(self, required: np.ndarray) -> np.ndarray:
+        if self.status not in ("optimal", "elastic", "time_limit") or not np.isfinite(self.cost_reoptimised_wan_yuan):
+            return np.zeros(len(required), dtype=bool)
+        return self.shortfall_reoptimised_t <= MET_REL_TOL * np.maximum(1.0, np.abs(required))
+
+
+@dataclass
+class Central:
+    objective_wan_yuan: float
+    units_added: np.ndarray  # (measures, years)
+    units_active: np.ndarray
+    required_abatement_t: np.ndarray
+    achieved_abatement_t: np.ndarray
+
+
+class EnsembleWorker:
+    """The model built once (elastic, run strict by bounds), its HiGHS session and the central plan."""
+
+    def __init__(self, payload: EnsemblePayload):
+        tic = time.perf_counter()
+        self.payload = payload
+        data = payload.data
+        spec = data.spec
+        self.planning = build_model(data, BuildOptions.from_spec(spec, elastic=True))
+        self.session = SolverSession(self.planning, payload.settings)
+        use_one_thread(self.session)
+        self.editor = ModelEditor(self.session)
+        self.caps = self.planning.price_caps  # elastic price caps, 元 per t (targets) and per unit (deployment)
+        self.time_limit_s = float(payload.settings.time_limit_s)
+        self.editor.strict(True)
+        self.editor.restart(self.time_limit_s)
+        solution = self.session.solve()
+        if solution.status != "optimal":
+            raise CentralInfeasible(
+                f"the central model is {solution.status}: the analysis needs a plan that meets every target with the "
+                "central figures. Run `planner run` on it for a diagnosis")
+        self.editor.remember_basis()
+        figures = sample_figures(data, payload.uncertainty, None)
+        self.central = Central(solution.objective_wan_yuan, solution.units_added, solution.units_active,
+                               figures.required_abatement_t, self.abatement(figures, solution.units_active))
+        self.setup_s = time.perf_counter() - tic
+
+    def abatement(self, figures: SampleFigures, active: np.ndarray) -> np.ndarray:
+        """A_k = sum_m e'_{m,p_k} a_{m,t_k} of a plan under the sample's figures, per target."""
+        from planner.io.schema import POLLUTANTS
+
+        years = self.planning.years
+        return np.array([float(figures.abatement_t_per_yr[:, POLLUTANTS.index(t.pollutant)]
+                               @ active[:, years.index(t.year)]) for t in self.payload.data.targets])
+
+    def plan_cost(self, figures: SampleFigures, active: np.ndarray) -> float:
+        """sum_t (1+r)^-(t-t0) sum_m (c'_m CRF_m + o'_m) a_{m,t}: the objective of a fixed plan."""
+        annual = figures.capex_wan_yuan * self.planning.crf + figures.opex_wan_yuan_per_yr
+        return float((annual[:, None] * active * self.planning.discount_factor[None, :]).sum())
+
+    def figures(self, index: int) -> tuple[SampleFigures, "object"]:
+        draw = draw_sample(self.payload.uncertainty, self.payload.seed, index)
+        return sample_figures(self.payload.data, self.payload.uncertainty, draw), draw
+
+    def solve_figures(self, figures: SampleFigures):
+        """Re-solve strict with these figures; elastic when strict is infeasible. (status, solution)."""
+        editor = self.editor
+        editor.apply(figures.capex_wan_yuan, figures.opex_wan_yuan_per_yr, figures.abatement_t_per_yr,
+                     figures.required_abatement_t)
+        editor.restart(self.time_limit_s)
+        solution = self.session.solve()
+        status = solution.status
+        if status in ("infeasible", "unbounded"):
+            editor.strict(False)
+            editor.restart(self.time_limit_s)
+            solution = self.session.solve()
+            editor.strict(True)
+            status = "elastic" if solution.status == "optimal" else solution.status
+        return status, solution
+
+    def run_sample(self, index: int) -> SampleResult:
+        tic = time.perf_counter()
+        figures, draw = self.figures(index)
+        central = self.central
+        achieved = self.abatement(figures, central.units_active)
+        shortfall_fixed = np.maximum(0.0, figures.required_abatement_t - achieved)
+        status, solution = self.solve_figures(figures)
+        n_targets = len(figures.required_abatement_t)
+        if solution.units_added is not None:
+            target_short = (solution.target_shortfall_t if solution.target_shortfall_t is not None
+                            else np.zeros(n_targets))
+            deploy = (solution.deployment_shortfall_units if solution.deployment_shortfall_units is not None
+                      else np.zeros(len(self.caps.deployment_yuan_per_unit)))
+            deploy_short = float(deploy.sum())
+            # cost = objective - sum_k cap_k s_k (caps in 元, objective in 万元), as in planner run's summary.
+            penalty = (float(self.caps.target_yuan_per_t @ target_short)
+                       + float(self.caps.deployment_yuan_per_unit @ deploy)) / YUAN_PER_WAN_YUAN
+            cost = float(solution.objective_wan_yuan) - penalty
+            units = solution.units_added.sum(axis=1)
+        else:
+            status = "error" if status not in ("time_limit",) else status
+            target_short = np.full(n_targets, np.nan)
+            deploy_short, cost = math.nan, math.nan
+            units = np.full(len(self.payload.data.measures), np.nan)
+        return SampleResult(index, draw.multipliers, draw.clipped, status, cost,
+                            self.plan_cost(figures, central.units_active), shortfall_fixed,
+                            np.asarray(target_short, dtype=float), deploy_short, units, time.perf_counter() - tic)
+
+    def run_chunk(self, indices: list[int]) -> list[SampleResult]:
+        return [self.run_sample(i) for i in indices]
+
+
+# --- engines -------------------------------------------------------------------------------------
+
+_WORKERS: dict[str, EnsembleWorker] = {}
+
+
+def worker_for(payload: EnsemblePayload) -> EnsembleWorker:
+    """This process's worker for the payload, built on first use (Dask workers keep it between tasks)."""
+    token = payload.token()
+    if token not in _WORKERS:
+        _WORKERS.clear()
+        _WORKERS[token] = EnsembleWorker(payload)
+    return _WORKERS[token]
+
+
+def _init_process(payload: EnsemblePayload) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides what to do (it stops the workers).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_for(payload)
+
+
+def _process_chunk(payload: EnsemblePayload, indices: list[int]) -> list[SampleResult]:
+    return worker_for(payload).run_chunk(indices)
+
+
+def chunks(indices: list[int], workers: int, min_chunk: int = MIN_CHUNK) -> list[list[int]]:
+    """Consecutive chunks of at least ``min_chunk`` samples, about four per worker."""
+    if not indices:
+        return []
+    size = max(min_chunk, math.ceil(len(indices) / max(1, 4 * workers)))
+    return [indices[i:i + size] for i in range(0, len(indices), size)]
+
+
+@dataclass
+class EnsembleRun:
+    results: dict[int, SampleResult] = field(default_factory=dict)
+    complete: bool = True
+    engine: str = "serial"
+    workers: int = 1
+    chunk_size: int = 0
+    startup_s: float = 0.0
+    retried_chunks: int = 0
+
+
+Tick = Callable[[int], None]
+
+
+def run_serial(worker: EnsembleWorker, indices: list[int], tick: Tick) -> EnsembleRun:
+    out = EnsembleRun(engine="serial", workers=1, chunk_size=len(indices))
+    try:
+        for i in indices:
+            out.results[i] = worker.run_sample(i)
+            tick(len(out.results))
+    except KeyboardInterrupt:
+        out.complete = False
+    return out
+
+
+def _stop_processes(pool: ProcessPoolExecutor) -> None:
+    """End a pool's worker processes now (they ignore SIGINT)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_processes(payload: EnsemblePayload, indices: list[int], jobs: int, tick: Tick,
+                  min_chunk: int = MIN_CHUNK) -> EnsembleRun:
+    parts = chunks(indices, jobs, min_chunk)
+    out = EnsembleRun(engine="processes", workers=jobs, chunk_size=len(parts[0]) if parts else 0)
+    pending = list(parts)
+    attempts = 0
+    context = multiprocessing.get_context("spawn")  # a forked child inherits HiGHS's threads unusable
+    while pending:
+        tic = time.perf_counter()
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context,
+                                   initializer=_init_process, initargs=(payload,))
+        out.startup_s += time.perf_counter() - tic
+        futures = {pool.submit(_process_chunk, payload, part): tuple(part) for part in pending}
+        lost: list[list[int]] = []
+        try:
+            remaining = set(futures)
+            while remaining:
+                done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for future in done:
+                    try:
+                        for result in future.result():
+                            out.results[result.index] = result
+                    except BrokenProcessPool:
+                        lost.append(list(futures[future]))
+                        continue
+                    tick(len(out.results))
+        except KeyboardInterrupt:
+            _stop_processes(pool)
+            out.complete = False
+            return out
+        pool.shutdown(wait=True)
+        pending = lost
+        if lost:
+            attempts += 1
+            out.retried_chunks += len(lost)
+            if attempts > CHUNK_RETRIES:
+                raise PlannerError(f"worker processes died {attempts} times on samples {lost[0][0]}..; "
+                                   "see the system log (memory?)")
+    return out
+
+
+def run_dask(payload: EnsemblePayload, indices: list[int], scheduler: str, jobs: int, tick: Tick,
+             min_chunk: int = MIN_CHUNK) -> EnsembleRun:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise PlannerError("--scheduler needs Dask: pip install 'planner[dask]'") from None
+    tic = time.perf_counter()
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40)
+        client = Client(cluster)
+        workers = jobs
+    else:
+        try:
+            client = Client(scheduler, timeout=30)
+        except (OSError, TimeoutError) as exc:
+            raise PlannerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+    startup = time.perf_counter() - tic
+    parts = chunks(indices, workers, min_chunk)
+    out = EnsembleRun(engine="dask-local" if cluster is not None else f"dask {scheduler}", workers=workers,
+                      chunk_size=len(parts[0]) if parts else 0, startup_s=startup)
+    try:
+        shared = client.scatter(payload, broadcast=True)
+        futures = client.map(_process_chunk, [shared] * len(parts), parts, pure=False)
+        for future in as_completed(futures):
+            for result in future.result():
+                out.results[result.index] = result
+            tick(len(out.results))
+    except KeyboardInterrupt:
+        out.complete = False
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return out

@@ -1,0 +1,278 @@
+"""Monte Carlo: uncertainty.csv validation, P(met) known in closed form, identical files across engines, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from helpers import write_csv, write_dataset
+from planner.cli import main
+from planner.errors import InputError
+from planner.io.inputs import load_data
+from planner.io.spec import load_spec
+from planner.io.uncertainty_file import load_uncertainty
+from planner.model.sampler import draw_sample, multiplier
+from planner.pipeline.uncertainty import uncertainty
+
+HEADER = ["applies_to", "quantity", "distribution", "low", "mode", "high", "group", "reason"]
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(main, list(args), obj={})
+
+
+def one_measure_case(folder: Path, rows: list[dict], potential: float = 10) -> Path:
+    """One measure m0 (100 t CO2/yr per unit, capex 10, 10-yr life) and a binding 500 t reduction in 2023."""
+    spec = write_dataset(folder, [{"id": "m0", "co2_t_per_yr": 100, "potential": potential}],
+                         targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 500}])
+    write_csv(folder / "inputs" / "uncertainty.csv", rows, header=HEADER)
+    return spec
+
+
+def test_closed_form_p_met_single_uncertain_abatement(tmp_path):
+    """Hand working. The central plan buys exactly 5 units (500 t / 100 t per unit): the target binds.
+
+    With the abatement multiplied by k ~ U(0.9, 1.3), the fixed plan abates 500 k t, so it meets
+    the target iff k >= 1: P(met) = (1.3 - 1) / (1.3 - 0.9) = 0.75. Its shortfall is 500 (1 - k)
+    when k < 1, so the shortfall's 90th percentile s solves P(short > s) = P(k < 1 - s/500) =
+    (0.1 - s/500) / 0.4 = 0.1, s = 30 t; the 95th: (0.1 - s/500)/0.4 = 0.05, s = 40 t.
+    Re-optimised, the plan buys 5/k units (at most 5.56 <= potential 10): always met, P = 1, and
+    its cost is the central cost / k (cost is linear in units, the abatement per unit scales by k).
+    """
+    spec = one_measure_case(tmp_path, [{"applies_to": "m0", "quantity": "co2", "distribution": "uniform",
+                                         "low": 0.9, "high": 1.3, "reason": "test"}])
+    outcome = uncertainty(spec, samples=400, seed=3)
+    samples, targets = outcome.samples, outcome.targets
+    k = samples["x:m0:co2"].to_numpy()
+    assert ((k >= 0.9) & (k <= 1.3)).all()
+    label = "co2_reduction_2023"
+    # Per sample, exactly: met iff k >= 1, shortfall 500 (1 - k)^+, re-optimised cost = central / k.
+    assert (samples[f"met_fixed:{label}"].to_numpy() == (k >= 1 - 1e-9)).all()
+    np.testing.assert_allclose(samples[f"shortfall_fixed_t:{label}"], np.maximum(0, 500 * (1 - k)), atol=1e-6)
+    central = outcome.central.objective_wan_yuan
+    np.testing.assert_allclose(samples["cost_reoptimised_wan_yuan"], central / k, rtol=1e-6)
+    row = targets.iloc[0]
+    assert bool(row.binding_central)
+    # 400 samples: the standard error of a share of 0.75 is 0.022; 3 standard errors allowed.
+    assert row.p_met_fixed_plan == pytest.approx(0.75, abs=0.065)
+    assert row.p_met_reoptimised == 1.0
+    assert row.shortfall_fixed_p90 == pytest.approx(30, abs=8)
+    assert row.shortfall_fixed_p95 == pytest.approx(40, abs=8)
+    assert outcome.summary["complete"] is True
+
+
+def test_draws_depend_only_on_seed_and_index(tmp_path):
+    spec = one_measure_case(tmp_path, [
+        {"applies_to": "m0", "quantity": "co2", "distribution": "triangular", "low": 0.5, "mode": 0.7, "high": 1.5},
+        {"applies_to": "m0", "quantity": "capex", "distribution": "lognormal", "low": 0.8, "high": 1.25, "group": "g"},
+        {"applies_to": "m0", "quantity": "opex", "distribution": "normal", "low": 0.8, "high": 1.2, "group": "g"},
+    ])
+    data = load_data(load_spec(spec))
+    unc = load_uncertainty(data)
+    a = draw_sample(unc, 7, 123).multipliers
+    b = draw_sample(unc, 7, 123).multipliers
+    assert (a == b).all()
+    assert not (draw_sample(unc, 8, 123).multipliers == a).all()
+    # Grouped rows share one quantile: lognormal and normal with the same u.
+    z = np.log(a[1] / np.sqrt(0.8 * 1.25)) / (np.log(1.25 / 0.8) / 3.289707253902945)
+    assert a[2] == pytest.approx(1.0 + z * 0.4 / 3.289707253902945)
+
+
+def test_multiplier_percentiles():
+    """normal and lognormal: low and high are the 5th and 95th percentiles; triangular mode and ends."""
+    from planner.io.uncertainty_file import UncertainRow
+
+    def row(dist, low, high, mode=float("nan")):
+        return UncertainRow(2, "x", "capex", dist, low, mode, high, "", "")
+
+    assert multiplier(row("normal", 0.8, 1.2), 0.05) == pytest.approx(0.8, abs=1e-6)
+    assert multiplier(row("normal", 0.8, 1.2), 0.95) == pytest.approx(1.2, abs=1e-6)
+    assert multiplier(row("lognormal", 0.5, 2.0), 0.5) == pytest.approx(1.0)
+    assert multiplier(row("lognormal", 0.5, 2.0), 0.95) == pytest.approx(2.0, rel=1e-6)
+    tri = row("triangular", 0.5, 1.5, 0.75)
+    assert multiplier(tri, 0.0) == 0.5 and multiplier(tri, 1.0) == 1.5
+    assert multiplier(tri, 0.25) == pytest.approx(0.75)  # P(X < mode) = (c-a)/(b-a) = 0.25
+    assert multiplier(row("uniform", 0.9, 1.3), 0.75) == pytest.approx(1.2)
+
+
+def test_specificity_measure_over_tag_over_sector_over_star(tmp_path):
+    spec = write_dataset(tmp_path, [
+        {"id": "pv", "sector": "energy", "tags": "solar", "co2_t_per_yr": 1},
+        {"id": "pv2", "sector": "energy", "tags": "solar", "co2_t_per_yr": 1},
+        {"id": "boiler", "sector": "energy", "co2_t_per_yr": 1},
+        {"id": "bus", "sector": "transport", "co2_t_per_yr": 1},
+    ], targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 1}])
+    write_csv(tmp_path / "inputs" / "uncertainty.csv", [
+        {"applies_to": "*", "quantity": "capex", "distribution": "uniform", "low": 1, "high": 2},
+        {"applies_to": "sector:energy", "quantity": "capex", "distribution": "uniform", "low": 1, "high": 2},
+        {"applies_to": "tag:solar", "quantity": "capex", "distribution": "uniform", "low": 1, "high": 2},
+        {"applies_to": "pv", "quantity": "capex", "distribution": "uniform", "low": 1, "high": 2},
+    ], header=HEADER)
+    unc = load_uncertainty(load_data(load_spec(spec)))
+    assert list(unc.measure_rows["capex"]) == [3, 2, 1, 0]  # pv: id; pv2: tag; boiler: sector; bus: *
+    assert list(unc.measure_rows["opex"]) == [-1, -1, -1, -1]
+
+
+BAD_ROWS = [
+    ({"applies_to": "m0", "quantity": "capex", "distribution": "uniform", "low": -0.5, "high": 1.2},
+     "line 2, low: must be a number >= 0"),
+    ({"applies_to": "m0", "quantity": "capex", "distribution": "uniform", "low": 1.3, "high": 1.2},
+     "line 2, low: low 1.3 is above high 1.2; swap them"),
+    ({"applies_to": "m0", "quantity": "capex", "distribution": "triangular", "low": 0.8, "mode": 1.5, "high": 1.2},
+     "line 2, mode: mode 1.5 lies outside low..high"),
+    ({"applies_to": "m9", "quantity": "capex", "distribution": "uniform", "low": 0.8, "high": 1.2},
+     "line 2, applies_to: unknown measure id 'm9'"),
+    ({"applies_to": "tag:nope", "quantity": "capex", "distribution": "uniform", "low": 0.8, "high": 1.2},
+     "unknown tag 'nope'"),
+    ({"applies_to": "sector:space", "quantity": "capex", "distribution": "uniform", "low": 0.8, "high": 1.2},
+     "unknown sector 'space'"),
+    ({"applies_to": "bau:ozone", "quantity": "growth", "distribution": "uniform", "low": 0.8, "high": 1.2},
+     "unknown series 'bau:ozone'"),
+    ({"applies_to": "price:electricity", "quantity": "value", "distribution": "uniform", "low": 0.8, "high": 1.2},
+     "unknown price 'price:electricity'"),
+    ({"applies_to": "gdp", "quantity": "capex", "distribution": "uniform", "low": 0.8, "high": 1.2},
+     "line 2, quantity: quantity 'capex' does not apply to 'gdp'; use one of growth"),
+    ({"applies_to": "m0", "quantity": "capex", "distribution": "beta", "low": 0.8, "high": 1.2},
+     "line 2, distribution: unknown distribution 'beta'"),
+]
+
+
+@pytest.mark.parametrize("row,message", BAD_ROWS)
+def test_bad_uncertainty_rows_exit_3_and_write_nothing(tmp_path, row, message):
+    spec = one_measure_case(tmp_path, [row])
+    out = tmp_path / "out"
+    result = run_cli("uncertainty", str(spec), "--samples", "5", "--out", str(out))
+    assert result.exit_code == 3, result.output
+    assert "uncertainty.csv has 1 problem" in result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_same_specificity_twice_is_an_error(tmp_path):
+    spec = write_dataset(tmp_path, [{"id": "a", "tags": "t1;t2", "co2_t_per_yr": 1}],
+                         targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 1}])
+    write_csv(tmp_path / "inputs" / "uncertainty.csv", [
+        {"applies_to": "tag:t1", "quantity": "capex", "distribution": "uniform", "low": 1, "high": 2},
+        {"applies_to": "tag:t2", "quantity": "capex", "distribution": "uniform", "low": 1, "high": 2},
+    ], header=HEADER)
+    with pytest.raises(InputError, match=r"line 3, applies_to: a capex is already given by line 2 \(tag:t1\)"):
+        load_uncertainty(load_data(load_spec(spec)))
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--samples", "0"], "--samples 0"),
+    (["--jobs", "0"], "--jobs 0"),
+    (["--scheduler", "http://x"], "--scheduler 'http://x'"),
+])
+def test_bad_options_exit_2(tmp_path, args, message):
+    spec = one_measure_case(tmp_path, [{"applies_to": "m0", "quantity": "co2", "distribution": "uniform",
+                                         "low": 0.9, "high": 1.1}])
+    out = tmp_path / "out"
+    result = run_cli("uncertainty", str(spec), "--out", str(out), *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not out.exists()
+
+
+def test_missing_file_exit_3(tmp_path):
+    spec = write_dataset(tmp_path, [{"id": "m0", "co2_t_per_yr": 1}],
+                         targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 1}])
+    result = run_cli("uncertainty", str(spec), "--samples", "3", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 3
+    assert "uncertainty.csv" in result.output and "file not found" in result.output
+
+
+def _multi_case(folder: Path) -> Path:
+    """Three measures, an integer one, two targets, correlated rows and an uncertain BAU."""
+    spec = write_dataset(folder, [
+        {"id": "pv", "co2_t_per_yr": 100, "nox_t_per_yr": 0.1, "potential": 8, "max_add_per_yr": 3},
+        {"id": "rail", "capex_wan_yuan": 5, "opex_wan_yuan_per_yr": 2, "co2_t_per_yr": 100, "nox_t_per_yr": 2},
+        {"id": "scr", "capex_wan_yuan": 40, "opex_wan_yuan_per_yr": 3, "nox_t_per_yr": 30, "integer": "true"},
+    ], targets=[{"year": 2023, "pollutant": "co2", "kind": "cap", "value": 9000},
+                {"year": 2022, "pollutant": "nox", "kind": "reduction", "value": 40}],
+        baseline=[{"year": y, "gdp_yi_yuan": 100 + y - 2020, **{f"{p}_t": 10000 + 200 * (y - 2020) for p in
+                   ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n")}} for y in range(2020, 2024)],
+        budget=100, discount_rate=0.05)
+    write_csv(folder / "inputs" / "uncertainty.csv", [
+        {"applies_to": "*", "quantity": "capex", "distribution": "triangular", "low": 0.7, "mode": 1, "high": 1.5},
+        {"applies_to": "pv", "quantity": "co2", "distribution": "normal", "low": 0.8, "high": 1.2, "group": "g"},
+        {"applies_to": "rail", "quantity": "co2", "distribution": "normal", "low": 0.6, "high": 1.3, "group": "g"},
+        {"applies_to": "scr", "quantity": "nox", "distribution": "uniform", "low": 0.7, "high": 1.2},
+        {"applies_to": "bau:co2", "quantity": "growth", "distribution": "lognormal", "low": 0.5, "high": 2.0},
+    ], header=HEADER)
+    return spec
+
+
+def test_identical_files_for_jobs_1_2_and_dask_local(tmp_path):
+    spec = _multi_case(tmp_path / "case")
+    outs = {}
+    for name, args in {"serial": ["--jobs", "1"], "jobs2": ["--jobs", "2"],
+                       "dask": ["--scheduler", "local", "--jobs", "2"]}.items():
+        out = tmp_path / name
+        result = subprocess.run([sys.executable, "-m", "planner", "uncertainty", str(spec), "--samples", "120",
+                                 "--seed", "5", "--out", str(out), *args], capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr + result.stdout
+        outs[name] = out
+    for file in ("samples.csv", "targets.csv", "measures.csv"):
+        reference = (outs["serial"] / file).read_bytes()
+        assert (outs["jobs2"] / file).read_bytes() == reference, file
+        assert (outs["dask"] / file).read_bytes() == reference, file
+    summary = json.loads((outs["jobs2"] / "summary.json").read_text(encoding="utf-8"))
+    assert summary["workers"] == 2 and summary["engine"] == "processes" and summary["complete"]
+    assert json.loads((outs["dask"] / "summary.json").read_text(encoding="utf-8"))["engine"] == "dask-local"
+    samples = pd.read_csv(outs["serial"] / "samples.csv", encoding="utf-8-sig")
+    assert len(samples) == 120 and list(samples["sample"]) == list(range(120))
+
+
+def test_ctrl_c_writes_finished_samples_and_exits_130(tmp_path):
+    spec = _multi_case(tmp_path / "case")
+    out = tmp_path / "out"
+    env = dict(os.environ, PLANNER_PROGRESS_EVERY_S="0")
+    process = subprocess.Popen([sys.executable, "-m", "planner", "uncertainty", str(spec), "--samples", "200000",
+                                "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)
+    deadline = time.time() + 60
+    line = ""
+    while time.time() < deadline:
+        line = process.stderr.readline()
+        if "samples," in line and not line.startswith("uncertainty: 0/"):
+            break
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    assert process.returncode == 130
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["complete"] is False
+    samples = pd.read_csv(out / "samples.csv", encoding="utf-8-sig")
+    assert 0 < len(samples) == summary["samples_done"] < 200000
+    assert list(samples["sample"]) == list(range(len(samples)))
+
+
+def test_default_data_set_uncertainty_file_is_valid_and_reasoned():
+    from planner.io.paths import shipped_spec
+
+    data = load_data(load_spec(shipped_spec()))
+    unc = load_uncertainty(data)
+    assert all(row.reason for row in unc.rows), "every range in the default uncertainty.csv states its reason"
+    assert "bau:co2" in unc.series_rows and "gdp" in unc.series_rows
+
+
+def test_uncertainty_columns_are_documented():
+    from planner.io.uncertainty_file import UNCERTAINTY_COLUMNS
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "inputs.md").read_text(encoding="utf-8")
+    assert "`uncertainty.csv`" in text
+    for column in UNCERTAINTY_COLUMNS:
+        assert f"`{column.name}`" in text, column.name
