@@ -178,6 +178,10 @@ def _step_resolves(planning, solution, session, rows, stepping, prices, max_step
         return
     start = solution.col_values
     base = solution.objective_wan_yuan
+    if session.time_left_s() <= 0:
+        for r in stepping:
+            prices[r].note = "binding on whole units; the time limit was reached before its step re-solve"
+        return
     if not solution.proven_optimal:
         status, base = session.what_if(mip_gap=0.0, start=start)
         if status != "optimal":
@@ -189,7 +193,7 @@ def _step_resolves(planning, solution, session, rows, stepping, prices, max_step
         if n >= max_step_resolves:
             prices[r].note = f"binding on whole units; more than {max_step_resolves} rows needed a step re-solve"
             continue
-        if session.deadline.expired():
+        if session.time_left_s() <= 0:
             prices[r].note = "binding on whole units; the time limit was reached before its step re-solve"
             continue
         coef, pos, required, block, k = rows[r]

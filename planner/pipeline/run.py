@@ -18,6 +18,7 @@ from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_by
 from planner.analysis.shadow_prices import MAX_STEP_RESOLVES, shadow_prices
 from planner.analysis.tables import YUAN_PER_WAN_YUAN, RunTables, build_tables
 from planner.io.schema import POLLUTANTS
+from planner.solve.deadline import Deadline
 from planner.solve.session import Solution, SolverSession, highs_version, solve_model
 from planner.io.spec import ModelSpec, load_spec
 
@@ -50,10 +51,12 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     say = progress or (lambda message: None)
     clock = time.perf_counter()
     timings: dict[str, float] = {}
+    deadline: Deadline | None = None  # set once the spec says the time limit; counted from here
 
     spec = load_spec(spec_path, scenario)
     if budget_wan_yuan is not None:
         spec = spec.with_budget(budget_wan_yuan)
+    deadline = Deadline(spec.solver.time_limit_s, started=clock)
     out_dir = out_dir if out_dir is not None else default_out_dir(spec)
     if write:
         check_writable(out_dir)
@@ -75,14 +78,14 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     timings["build_s"] = time.perf_counter() - tic
 
     say("solving with HiGHS")
-    solution, session = solve_model(planning, spec.solver, progress)
+    solution, session = solve_model(planning, spec.solver, progress, deadline)
     timings.update(solution.timings_s)
 
     diagnosis = None
     if solution.status == "infeasible" and not planning.options.elastic:
         say("diagnosing why the targets cannot be met")
         tic = time.perf_counter()
-        diagnosis = diagnose(data, session, spec.solver.time_limit_s, screening)
+        diagnosis = diagnose(data, session, screening)
         timings["diagnose_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()

@@ -2,10 +2,14 @@
 
 ``[solver] time_limit_s`` bounds a whole `planner run` from the command's start (main solve, the
 fixed LP of a MIP's shadow prices, step re-solves, cost-to-include re-solves, diagnosis); each
-later phase gets what is left. HiGHS counts the total run time of one ``Highs`` object across all
-its ``run()`` calls against its ``time_limit`` option (measured on 1.16: with a 1 s limit, the 79th
-re-solve of one object returned "Time limit reached"), so a reused object's limit is set to
-``getRunTime()`` + what is left before every run (``highs_time_limit``).
+later phase gets what is left. For an LP, HiGHS counts the total run time of one ``Highs`` object
+across all its ``run()`` calls against its ``time_limit`` option (measured on 1.16: with a 1 s
+limit, the 79th re-solve of one object returned "Time limit reached"; with 0.05 s, the second cold
+re-solve of a 300-row LP did), so a reused object's LP limit is set to ``getRunTime()`` + what is
+left. Its MIP solver times each run from the run's start instead (measured on 1.16: a MIP re-run
+with time_limit 0.05 on an object with 9.3 s of run time stopped after 0.054 s, and one set to
+``getRunTime()`` + 0 ran 0.57 s to optimality), so a MIP's limit is what is left
+(``highs_time_limit``).
 """
 
 from __future__ import annotations
@@ -31,9 +35,9 @@ class Deadline:
         return self.left_s() <= 0.0
 
 
-def highs_time_limit(highs, deadline: Deadline) -> float:
-    """Set a ``Highs`` object's time_limit so that its next run() stops when ``deadline`` does:
-    its total run time so far plus what is left. Returns the seconds left."""
+def highs_time_limit(highs, deadline: Deadline, is_mip: bool) -> float:
+    """Set a ``Highs`` object's time_limit so that its next run() stops when ``deadline`` does: for an
+    LP its total run time so far plus what is left, for a MIP what is left. Returns the seconds left."""
     left = deadline.left_s()
-    highs.setOptionValue("time_limit", float(highs.getRunTime()) + left)
+    highs.setOptionValue("time_limit", left if is_mip else float(highs.getRunTime()) + left)
     return left
