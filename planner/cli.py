@@ -258,6 +258,115 @@ def uncertainty(spec: str | None, samples: int, seed: int, jobs: int, scheduler:
 
 
 @main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--samples", type=int, default=100, show_default=True,
+              help="Samples whose target rows the plan must meet (at most 500).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the samples.")
+@click.option("--check-samples", type=int, default=1000, show_default=True,
+              help="Fresh samples (seed + 1) on which both plans' P(every target met) is measured.")
+@click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False), default=None,
+              help="Uncertainty file (default: uncertainty.csv in the data folder).")
+@click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply first.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the files (default: results/<model>[/<scenario>]/robust/).")
+def robust(spec: str | None, samples: int, seed: int, check_samples: int, uncertainty_file: str | None,
+           scenario: str | None, out_dir: str | None) -> None:
+    """The cheapest plan that meets every target in every one of K samples, and its premium.
+
+    One LP/MIP holds the target rows once per sample, with that sample's coefficients (budgets as
+    in the spec). Writes robust.csv (cost_robust_wan_yuan, cost_central_wan_yuan,
+    premium_wan_yuan, premium_pct, p_met_robust, p_met_central on fresh samples), summary.json
+    and the robust plan's run folder in plan/. Exit 4 names the samples no plan can meet.
+    """
+    from planner.io.writer import write_results
+    from planner.pipeline.robust import check_options, robust as run_robust
+
+    check_options(samples, check_samples)
+    spec_path = _spec_or_default(spec)
+    target = _ensemble_target(spec_path, scenario, out_dir, "robust")
+    started = time.perf_counter()
+    outcome = run_robust(spec_path, samples, seed, scenario, uncertainty_file, check_samples)
+    write_results(target, outcome.files)
+    row = outcome.table.iloc[0]
+    click.echo(f"robust plan over {samples} samples: {row.cost_robust_wan_yuan:,.1f} 万元 against the central "
+               f"{row.cost_central_wan_yuan:,.1f} 万元: premium {row.premium_wan_yuan:,.1f} 万元 "
+               f"({row.premium_pct:.1f} % of |central|)")
+    click.echo(f"P(every target met) on {check_samples} fresh samples: robust {100 * row.p_met_robust:.1f} %, "
+               f"central {100 * row.p_met_central:.1f} %")
+    click.echo(f"[{time.perf_counter() - started:.1f} s]; results in {target}")
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--slack", type=float, default=0.05, show_default=True,
+              help="Cost allowed above the optimum, as a fraction of |optimum| (0 < slack <= 1).")
+@click.option("--count", type=int, default=6, show_default=True, help="Portfolios, the optimum included.")
+@click.option("--method", type=click.Choice(["hsj", "random"]), default="hsj", show_default=True,
+              help="hsj: avoid the measures used so far; random: random weights per measure.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random weights.")
+@click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply first.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the files (default: results/<model>[/<scenario>]/alternatives/).")
+def alternatives(spec: str | None, slack: float, count: int, method: str, seed: int, scenario: str | None,
+                 out_dir: str | None) -> None:
+    """Near-optimal portfolios, each as different as possible from those found before.
+
+    Every alternative meets every target at a cost of at most optimum + slack x |optimum|.
+    Writes summary.csv (cost, increase over the optimum, measures used, distance to the
+    optimum), measures.csv (in how many alternatives; must_have when in all) and a run folder
+    per alternative (alt-0 = the optimum).
+    """
+    from planner.io.writer import write_results
+    from planner.pipeline.alternatives import alternatives as run_alternatives, check_options
+    from planner.report.terminal import format_table
+
+    check_options(slack, count, method)
+    spec_path = _spec_or_default(spec)
+    target = _ensemble_target(spec_path, scenario, out_dir, "alternatives")
+    outcome = run_alternatives(spec_path, slack, count, method, seed, scenario)
+    write_results(target, outcome["files"])
+    rows = [[r.alternative, f"{r.cost_wan_yuan:,.1f}", f"{r.increase_pct:.2f} %", str(r.measures_used),
+             f"{r.distance_to_optimum:.2f}"] for r in outcome["summary"].itertuples()]
+    click.echo(format_table(["alternative", "cost 万元", "above optimum", "measures", "distance"], rows,
+                            right={1, 2, 3, 4}))
+    must = outcome["record"]["must_have"]
+    click.echo(f"\nmust-have (in every alternative): {', '.join(must) or '(none)'}; results in {target}")
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--range", "range_", type=float, default=0.2, show_default=True,
+              help="Each figure at (1 - range) and (1 + range) of its central value.")
+@click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply first.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the files (default: results/<model>[/<scenario>]/sensitivity/).")
+def sensitivity(spec: str | None, range_: float, scenario: str | None, out_dir: str | None) -> None:
+    """One figure at a time: which inputs the least-cost answer hangs on (tornado.csv, sorted by swing).
+
+    Varies each chosen measure's capex, opex and abatement, the capex of the ten unchosen
+    measures cheapest to include, GDP growth, each BAU growth that a target depends on and the
+    discount rate, and re-solves the built model warm for each.
+    """
+    from planner.io.writer import write_results
+    from planner.pipeline.sensitivity import check_options, sensitivity as run_sensitivity
+    from planner.report.terminal import format_table
+
+    check_options(range_)
+    spec_path = _spec_or_default(spec)
+    target = _ensemble_target(spec_path, scenario, out_dir, "sensitivity")
+    outcome = run_sensitivity(spec_path, range_, scenario)
+    write_results(target, outcome["files"])
+    table = outcome["table"].head(15)
+    rows = [[r.parameter, f"{r.objective_low:,.1f}", f"{r.objective_high:,.1f}", f"{r.swing_wan_yuan:,.1f}",
+             "yes" if r.portfolio_changes else "no", r.targets_missed_low or r.targets_missed_high or "-"]
+            for r in table.itertuples()]
+    click.echo(format_table(["parameter", "objective low 万元", "objective high 万元", "swing 万元",
+                             "portfolio changes", "targets missed"], rows, right={1, 2, 3}))
+    click.echo(f"\n{outcome['record']['parameters']} parameters, {outcome['record']['solves']} re-solves in "
+               f"{outcome['record']['wall_s']:.1f} s; results in {target}")
+
+
+@main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--reference", type=click.Path(file_okay=False, exists=True), default=None,
               help="Run folder to compare against (default: the first RUN_DIR).")

@@ -110,7 +110,7 @@ def test_missing_file_and_spec_problems(tmp_path):
     spec.write_text('[model]\nname = "x"\ninputs = "inputs"\nbase_year = 2020\nstart_year = 2025\n'
                     'end_year = 2021\ncolour = 1\n[budgett]\n', encoding="utf-8")
     output = validate_error(spec)
-    assert "unknown table [budgett]; valid tables are [model], [budget], [targets], [solver]" in output
+    assert "unknown table [budgett]; valid tables are [model], [budget], [prices], [targets], [solver]" in output
     assert "unknown key 'colour' in [model]" in output
 
     spec.write_text('[model]\nname = "x"\ninputs = "inputs"\nbase_year = 2020\nstart_year = 2025\n'

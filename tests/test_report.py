@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,6 @@ from helpers import write_dataset
 from planner.cli import main
 from planner.report.document import build_report
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 MEASURES = [
@@ -49,7 +49,7 @@ def run_folder(tmp_path_factory):
 def test_workbook_numbers_equal_the_csvs(run_folder):
     book = openpyxl.load_workbook(run_folder / "report.xlsx")
     assert book.sheetnames == ["摘要", "年度计划", "排放与目标", "目标达成", "分年分领域投资与运行成本", "措施目录及来源",
-                               "重点工程清单", "年度任务分解"]
+                               "重点工程清单", "年度任务分解", "图表"]
     plan = pd.read_csv(run_folder / "plan.csv", encoding="utf-8-sig")
     sheet = book["年度计划"]
     assert sheet.freeze_panes == "A2"
@@ -95,8 +95,9 @@ def test_html_chart_data_equals_the_csvs(run_folder):
     for chart in ("chart-emissions-co2", "chart-emissions-nox", "chart-intensity", "chart-investment", "chart-mac",
                   "chart-cocontrol"):
         assert f'id="{chart}"' in html
-    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert "https://" not in html
+    # One self-contained file: plotly.js is inside the page, nothing is fetched from elsewhere.
+    assert "Plotly.newPlot" in html and len(html) > 1_000_000
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)
     data = json.loads(html.split('<script type="application/json" id="chart-data">')[1].split("</script>")[0])
     emissions = pd.read_csv(run_folder / "emissions.csv", encoding="utf-8-sig")
     co2 = emissions[emissions.pollutant == "co2"].sort_values("year")
@@ -134,30 +135,72 @@ def test_report_rejects_other_folders(tmp_path):
     assert result.exit_code == 3 and "summary.json" in result.output
 
 
+@pytest.fixture(scope="module")
+def report_kinds(run_folder, tmp_path_factory):
+    """One folder of each report kind beside the run: English run, infeasible run, sweep, comparison."""
+    root = tmp_path_factory.mktemp("kinds")
+    spec = write_dataset(root / "case", MEASURES, targets=TARGETS, budget=20000, discount_rate=0.05)
+    english = root / "run-en"
+    shutil.copytree(run_folder, english)
+    infeasible, sweep, comparison = root / "infeasible", root / "sweep", root / "comparison"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(spec), "--budget", "1", "--out", str(infeasible)], obj={}).exit_code == 4
+    assert runner.invoke(main, ["sweep", str(spec), "--budget", "500:20500:5000", "--out", str(sweep)],
+                         obj={}).exit_code == 0
+    assert runner.invoke(main, ["compare", str(run_folder), str(infeasible), "--out", str(comparison)],
+                         obj={}).exit_code == 0
+    kinds = {"run": (run_folder, "zh"), "run-en": (english, "en"), "infeasible": (infeasible, "zh"),
+             "sweep": (sweep, "zh"), "comparison": (comparison, "en")}
+    for folder, lang in kinds.values():
+        result = runner.invoke(main, ["report", str(folder), "--lang", lang], obj={})
+        assert result.exit_code == 0, result.output
+    return kinds
+
+
+def test_native_excel_charts(report_kinds):
+    """report.xlsx carries native charts (emissions vs BAU and targets, investment, MAC) on its chart sheet."""
+    folder, _ = report_kinds["run"]
+    book = openpyxl.load_workbook(folder / "report.xlsx")
+    charts = book["图表"]._charts
+    kinds = sorted(type(c).__name__ for c in charts)
+    # emissions of co2 and nox (line), investment by sector (stacked bars), MAC curve (scatter steps)
+    assert kinds == ["BarChart", "LineChart", "LineChart", "ScatterChart"]
+    bar = next(c for c in charts if type(c).__name__ == "BarChart")
+    assert bar.grouping == "stacked"
+    refs = [(s.val or s.yVal).numRef.f for c in charts for s in c.series]
+    assert all(ref.startswith("'图表'!$") or ref.startswith("图表!$") for ref in refs), refs
+
+
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is installed by .ci/run")
-def test_report_in_headless_chromium(run_folder):
+def test_report_in_headless_chromium(report_kinds, tmp_path_factory):
+    """Each report kind opens in one headless Chromium: no console error, every chart drawn by
+    plotly with its data, a screenshot of each page under the pytest temp folder."""
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM, "chromium is missing: .ci/run installs Debian's chromium package"
-    errors: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
+    shots = tmp_path_factory.mktemp("screenshots")
+    expected = {"run": 6, "run-en": 6, "infeasible": 5, "sweep": 2, "comparison": 2}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.goto((run_folder / "report.html").as_uri())
-        page.wait_for_function("document.body.dataset.ready === '1'")
-        charts = page.query_selector_all("svg.chart")
-        assert len(charts) == 6
-        for chart in charts:
-            box = chart.bounding_box()
-            assert box and box["width"] > 300 and box["height"] > 150
-            assert len(chart.query_selector_all("polyline, rect, circle, path")) > 1, chart.get_attribute("id")
-        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        for kind, (folder, _) in report_kinds.items():
+            page.goto((folder / "report.html").as_uri())
+            page.wait_for_function("document.body.dataset.ready === '1'", timeout=20_000)
+            charts = page.query_selector_all("div.chart")
+            assert len(charts) == expected[kind], kind
+            for chart in charts:
+                box = chart.bounding_box()
+                assert box and box["width"] > 300 and box["height"] > 150, (kind, chart.get_attribute("id"))
+                points = chart.evaluate("el => el.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0)")
+                assert points > 0, (kind, chart.get_attribute("id"))
+                assert chart.query_selector("svg.main-svg"), (kind, chart.get_attribute("id"))
+            page.screenshot(path=str(shots / f"{kind}.png"), full_page=True)
+            assert (shots / f"{kind}.png").stat().st_size > 10_000
         browser.close()
     assert errors == []
-    assert (ARTIFACTS / "report.png").stat().st_size > 10_000

@@ -197,7 +197,8 @@ def _multi_case(folder: Path) -> Path:
     """Three measures, an integer one, two targets, correlated rows and an uncertain BAU."""
     spec = write_dataset(folder, [
         {"id": "pv", "co2_t_per_yr": 100, "nox_t_per_yr": 0.1, "potential": 8, "max_add_per_yr": 3},
-        {"id": "rail", "capex_wan_yuan": 5, "opex_wan_yuan_per_yr": 2, "co2_t_per_yr": 100, "nox_t_per_yr": 2},
+        {"id": "rail", "capex_wan_yuan": 5, "opex_wan_yuan_per_yr": 2, "co2_t_per_yr": 100, "nox_t_per_yr": 2,
+         "potential": 20},
         {"id": "scr", "capex_wan_yuan": 40, "opex_wan_yuan_per_yr": 3, "nox_t_per_yr": 30, "integer": "true"},
     ], targets=[{"year": 2023, "pollutant": "co2", "kind": "cap", "value": 9000},
                 {"year": 2022, "pollutant": "nox", "kind": "reduction", "value": 40}],
@@ -209,7 +210,7 @@ def _multi_case(folder: Path) -> Path:
         {"applies_to": "pv", "quantity": "co2", "distribution": "normal", "low": 0.8, "high": 1.2, "group": "g"},
         {"applies_to": "rail", "quantity": "co2", "distribution": "normal", "low": 0.6, "high": 1.3, "group": "g"},
         {"applies_to": "scr", "quantity": "nox", "distribution": "uniform", "low": 0.7, "high": 1.2},
-        {"applies_to": "bau:co2", "quantity": "growth", "distribution": "lognormal", "low": 0.5, "high": 2.0},
+        {"applies_to": "bau:co2", "quantity": "growth", "distribution": "lognormal", "low": 0.8, "high": 1.25},
     ], header=HEADER)
     return spec
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.io.inputs import PlanningData
-from planner.model.build import PlanningModel, build_model, required_abatement_t, tagged_measures
+from planner.model.build import PlanningModel, area_measures, build_model, required_abatement_t, tagged_measures
 from planner.model.options import BuildOptions
 from planner.io.schema import POLLUTANT_LABELS_EN, POLLUTANTS
 from planner.solve.session import SolverSession
@@ -83,20 +83,25 @@ def screening_lines(unreachable: list[dict], budget_bound: list[dict]) -> list[s
                      f"(potential, ramp, first year and lifetime permitting).")
     for item in budget_bound:
         lines.append(f"{item['target']} needs at least {item['min_capex_wan_yuan']:,.0f} 万元 of investment "
-                     f"by {item['year']}, but the budgets of {item['years']} allow "
+                     f"by {item['year']}, but {item.get('budgets', 'the budgets')} of {item['years']} allow "
                      f"{item['budget_wan_yuan']:,.0f} 万元.")
     return lines
 
 
 def target_name(data: PlanningData, k: int) -> str:
     target = data.targets[k]
-    label = POLLUTANT_LABELS_EN[target.pollutant]
+    label = POLLUTANT_LABELS_EN.get(target.pollutant, target.pollutant)
+    unit = data.extensions.unit(target.pollutant)
     if target.kind == "intensity_reduction":
         what = f"{label} intensity -{100 * target.value:g} %"
     elif target.kind == "reduction":
-        what = f"{label} reduction >= {target.value:,.0f} t"
+        what = f"{label} reduction >= {target.value:,.0f} {unit}"
+    elif target.kind == "non_increasing":
+        what = f"{label} peak (at most +{100 * target.value:g} % on {target.year - 1})"
     else:
-        what = f"{label} cap <= {target.value:,.0f} t"
+        what = f"{label} cap <= {target.value:,.0f} {unit}"
+    if target.area:
+        what += f" in {data.extensions.area_names.get(target.area, target.area)}"
     return f"{what} in {target.year} (targets.csv line {target.line})"
 
 
@@ -118,6 +123,22 @@ def max_active_units(data: PlanningData, year: int) -> np.ndarray:
     return np.where(addable_years > 0, np.minimum(measures.potential, by_ramp), 0.0)
 
 
+def _pool_capped(data: PlanningData, reach: np.ndarray, rate: np.ndarray, year: int) -> np.ndarray:
+    """Per-measure reach with each pool's members together held to what its capacity allows:
+    sum over a pool of reach <= Cap_{q,t} x the best abatement per pool unit of its members."""
+    measures = data.measures
+    reach = reach.copy()
+    for pool_id, pool in data.extensions.pools.items():
+        members = np.array([i for i, q in enumerate(measures.pool) if q == pool_id], dtype=np.int64)
+        if not len(members):
+            continue
+        most = pool.capacity_by_year[year] * float(np.max(rate[members] / measures.pool_use[members]))
+        total = float(reach[members].sum())
+        if total > most:
+            reach[members] *= most / total
+    return reach
+
+
 def _best_of_groups(data: PlanningData, contribution: np.ndarray) -> float:
     """Sum of contributions where, in each exclusive group, only the largest member counts."""
     total, best = 0.0, {}
@@ -132,26 +153,49 @@ def _best_of_groups(data: PlanningData, contribution: np.ndarray) -> float:
 def screen(data: PlanningData) -> tuple[list[dict], list[dict]]:
     """Targets out of reach whatever the budget, and targets out of reach of the budgets up to their year."""
     measures, spec = data.measures, data.spec
+    ext = data.extensions
     unreachable, budget_bound = [], []
+    replan = spec.replan_from if spec.replan_from is not None else spec.start_year
     for k, target in enumerate(data.targets):
-        j = POLLUTANTS.index(target.pollutant)
+        if target.year < replan:
+            continue  # history: reported, not enforced
+        j = data.subjects.index(target.pollutant)
+        t = target.year - spec.start_year
+        mask = area_measures(data, target.area)
         required = required_abatement_t(target, data)
-        rate = np.clip(measures.abatement_t_per_yr[:, j], 0, None)
-        reach = max_active_units(data, target.year) * rate
+        rate = np.where(mask, np.clip(ext.rate[:, j, t], 0, None), 0.0)
+        reach = _pool_capped(data, max_active_units(data, target.year) * rate, rate, target.year)
         most = _best_of_groups(data, reach)
+        if target.kind == "non_increasing" and t >= 1:
+            # A_t - (1+v) A_{t-1} is largest when A_{t-1} is as negative as measures raising it allow.
+            raising = np.where(mask, np.clip(-ext.rate[:, j, t - 1], 0, None), 0.0)
+            most += (1 + target.value) * float((max_active_units(data, target.year - 1) * raising).sum())
         name = target_name(data, k)
+        unit = "t abated" if target.pollutant in POLLUTANTS else f"{ext.unit(target.pollutant)} abated"
         if required > most + REPORT_TOL * max(1.0, abs(required)):
-            unreachable.append({"target": name, "year": target.year, "required": required, "unit": "t abated",
+            unreachable.append({"target": name, "year": target.year, "required": required, "unit": unit,
                                 "max_reachable": most, "missing": required - most})
             continue
-        minimum = _min_capex(measures.capex_wan_yuan, rate, reach, required)
-        years = [y for y in spec.years if y <= target.year]
+        if target.kind == "non_increasing":
+            continue
+        minimum = _min_capex(ext.capex_wan_yuan[:, t], rate, reach, required)
+        years = [y for y in spec.planned_years if y <= target.year]
+        if not years:
+            continue
         budget = sum(spec.budget_wan_yuan_by_year[y] for y in years)
         budget = min(budget, spec.budget_total_wan_yuan)
+        which = "the budgets"
+        if target.area and target.area in spec.budget_areas_wan_yuan:
+            area_budget = spec.budget_areas_wan_yuan[target.area] * len(years)
+            if area_budget < budget:
+                budget, which = area_budget, f"the area budgets of {target.area}"
         if minimum > budget * (1 + 1e-9):
             budget_bound.append({"target": name, "year": target.year, "min_capex_wan_yuan": minimum,
-                                 "budget_wan_yuan": budget, "years": f"{years[0]}-{years[-1]}"})
+                                 "budget_wan_yuan": budget, "years": f"{years[0]}-{years[-1]}",
+                                 "budgets": which})
     for k, row in enumerate(data.deployment):
+        if row.year < replan:
+            continue
         tagged = tagged_measures(data, row)
         reach = np.zeros(len(measures))
         reach[tagged] = max_active_units(data, row.year)[tagged]
@@ -265,6 +309,13 @@ def conflict_names(planning: PlanningModel, members: list[tuple[str, object, str
             names.append(f"exclusive group {measures.group[planning.group_link_rows[key][0]]}")
         elif component == "exclusive_group_limit":
             names.append(f"exclusive group {key}")
+        elif component == "pool_limit":
+            pool_id, year = planning.pool_rows[key]
+            pool = data.extensions.pools[pool_id]
+            names.append(f"pool {pool_id} in {year}: {pool.capacity_by_year[year]:,g} {pool.unit}")
+        elif component == "area_budget_limit":
+            area, year = planning.area_budget_rows[key]
+            names.append(f"area budget of {area} in {year}: {spec.budget_areas_wan_yuan[area]:,.0f} 万元")
     return list(dict.fromkeys(names))
 
 

@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.io.schema import POLLUTANTS
-from planner.model.build import PlanningModel, tagged_measures
+from planner.model.build import PlanningModel
 from planner.solve.session import Solution, SolverSession
 
 YUAN_PER_WAN_YUAN = 1e4
@@ -57,6 +56,7 @@ class ShadowPrices:
     source: str = ""  # lp | fixed_lp
     step_resolves: int = 0
     notes: list[str] = field(default_factory=list)
+    duals: dict = field(default_factory=dict)  # SolverSession.shadow_prices as it came (pool duals too)
 
     def budget_record(self) -> dict:
         """summary.json's ``budget_shadow_prices``."""
@@ -74,20 +74,29 @@ def no_prices(planning: PlanningModel, reason: str) -> ShadowPrices:
                         [RowPrice(math.nan, "none", reason) for _ in data.deployment], {}, None, notes=[reason])
 
 
-def row_coefficients(planning: PlanningModel) -> list[tuple[np.ndarray, int, float, str, int]]:
-    """Per target then deployment row: (coefficient of a_{m,t} per measure, year position, requirement,
-    row block name, index in block)."""
-    data = planning.data
-    year_pos = {t: k for k, t in enumerate(planning.years)}
-    rows = []
-    for k, target in enumerate(data.targets):
-        rate = data.measures.abatement_t_per_yr[:, POLLUTANTS.index(target.pollutant)].astype(float)
-        rows.append((rate, year_pos[target.year], planning.required_abatement_t[k], "target_row", k))
-    for k, row in enumerate(data.deployment):
-        coef = np.zeros(len(data.measures))
-        coef[tagged_measures(data, row)] = 1.0
-        rows.append((coef, year_pos[row.year], row.min_units, "deployment_row", k))
-    return rows
+def _row_entries(session: SolverSession, position: int) -> tuple[np.ndarray, np.ndarray]:
+    compiled = session.compiled
+    start, end = compiled.row_start[position], compiled.row_start[position + 1]
+    return compiled.col_index[start:end], compiled.value[start:end]
+
+
+def row_activity(session: SolverSession, position: int, values: np.ndarray) -> float:
+    """The left-hand side of one row at the column values ``values``."""
+    columns, coefs = _row_entries(session, position)
+    return float(coefs @ values[columns])
+
+
+def unit_coefficients(planning: PlanningModel, session: SolverSession, position: int, year_pos: int) -> np.ndarray:
+    """Per measure: what one unit added in year position ``year_pos`` adds to the row (its entry on
+    that x column; areas, year-specific rates and indicators included, as the model built them)."""
+    n_years = len(planning.years)
+    coef = np.zeros(len(planning.data.measures))
+    columns, values = _row_entries(session, position)
+    on_x = columns < len(coef) * n_years
+    columns, values = columns[on_x], values[on_x]
+    here = columns % n_years == year_pos
+    coef[columns[here] // n_years] = values[here]
+    return coef
 
 
 def step_size(planning: PlanningModel, solution: Solution, coef: np.ndarray, pos: int, required: float) -> float:
@@ -118,6 +127,16 @@ def step_size(planning: PlanningModel, solution: Solution, coef: np.ndarray, pos
     return FALLBACK_STEP_SHARE * max(abs(required), 1.0)
 
 
+def _rows(planning: PlanningModel, session: SolverSession) -> list[tuple[str, int, int, int]]:
+    """Per target then deployment row: (block name, index in block, row position, year position)."""
+    year_pos = {t: k for k, t in enumerate(planning.years)}
+    data = planning.data
+    targets = session.compiled.rows_of("target_row")
+    deployment = session.compiled.rows_of("deployment_row")
+    return ([("target_row", k, targets[k], year_pos[t.year]) for k, t in enumerate(data.targets)]
+            + [("deployment_row", k, deployment[k], year_pos[d.year]) for k, d in enumerate(data.deployment)])
+
+
 def shadow_prices(planning: PlanningModel, solution: Solution, session: SolverSession,
                   max_step_resolves: int = MAX_STEP_RESOLVES) -> ShadowPrices:
     """The price and basis of every target and deployment row, and the value of budget by year.
@@ -138,15 +157,19 @@ def shadow_prices(planning: PlanningModel, solution: Solution, session: SolverSe
 
     prices: list[RowPrice] = []
     stepping: list[int] = []
-    rows = row_coefficients(planning)
-    for r, (coef, pos, required, _block, _k) in enumerate(rows):
+    rows = _rows(planning, session)
+    values = solution.col_values
+    for r, (_block, _k, position, _pos) in enumerate(rows):
+        required = float(session.compiled.row_lower[position])
+        if not math.isfinite(required):
+            prices.append(RowPrice(math.nan, "none", "not enforced: a history year before replan_from"))
+            continue
         scale = max(1.0, abs(required))
         if shortfalls is not None and shortfalls[r] > BINDING_REL_TOL * scale:
             prices.append(RowPrice(float(cap_list[r]), "price_cap", "missed: each missing t or unit costs the cap"))
             continue
         dual = float(row_duals[r])
-        activity = float(coef @ solution.units_active[:, pos])
-        binding = activity <= required + BINDING_REL_TOL * scale
+        binding = row_activity(session, position, values) <= required + BINDING_REL_TOL * scale
         if basis_of_dual == "fixed_integer_lp" and binding and abs(dual) < DUAL_ZERO_TOL:
             prices.append(RowPrice(math.nan, "none", ""))
             stepping.append(r)
@@ -154,7 +177,7 @@ def shadow_prices(planning: PlanningModel, solution: Solution, session: SolverSe
         prices.append(RowPrice(max(0.0, dual) * YUAN_PER_WAN_YUAN if abs(dual) >= DUAL_ZERO_TOL else 0.0,
                                basis_of_dual))
 
-    result = ShadowPrices([], [], {}, column_dual=duals["column_dual"], source=duals["source"])
+    result = ShadowPrices([], [], {}, column_dual=duals["column_dual"], source=duals["source"], duals=duals)
     if stepping:
         _step_resolves(planning, solution, session, rows, stepping, prices, max_step_resolves, result)
     n_targets = len(planning.data.targets)
@@ -196,11 +219,10 @@ def _step_resolves(planning, solution, session, rows, stepping, prices, max_step
         if session.time_left_s() <= 0:
             prices[r].note = "binding on whole units; the time limit was reached before its step re-solve"
             continue
-        coef, pos, required, block, k = rows[r]
-        step = step_size(planning, solution, coef, pos, required)
-        position = session.compiled.rows_of(block)[k]
-        status, objective = session.what_if(row_lower={position: float(session.compiled.row_lower[position]) + step},
-                                            mip_gap=0.0, start=start)
+        block, _k, position, pos = rows[r]
+        required = float(session.compiled.row_lower[position])
+        step = step_size(planning, solution, unit_coefficients(planning, session, position, pos), pos, required)
+        status, objective = session.what_if(row_lower={position: required + step}, mip_gap=0.0, start=start)
         result.step_resolves += 1
         unit = "units" if block == "deployment_row" else "t"
         if status == "optimal":

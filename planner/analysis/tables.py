@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.model.build import PlanningModel, tagged_measures
+from planner.model.build import PlanningModel, area_measures, tagged_measures
 from planner.io.schema import POLLUTANTS
 from planner.solve.session import Solution
 from planner.analysis.shadow_prices import RowPrice, ShadowPrices
@@ -28,6 +28,9 @@ class RunTables:
     targets: pd.DataFrame
     by_year: pd.DataFrame
     cost_effectiveness: pd.DataFrame
+    pools: pd.DataFrame | None = None  # pools.csv result (only with a pools.csv input)
+    indicators: pd.DataFrame | None = None  # only with an indicators.csv input
+    areas: pd.DataFrame | None = None  # only when measures have areas
 
 
 def _met(achieved: float, required: float) -> bool:
@@ -48,10 +51,16 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPric
         active = np.zeros((n_measures, n_years))
     else:
         added, active = solution.units_added, solution.units_active
-    capex = added * measures.capex_wan_yuan[:, None]
-    opex = active * measures.opex_wan_yuan_per_yr[:, None]
-    annual_cost = active * planning.annual_cost_wan_yuan_per_unit[:, None]
-    abated = np.einsum("mt,mp->pt", active, measures.abatement_t_per_yr)  # (pollutants, years)
+    ext = data.extensions
+    capex = added * ext.capex_wan_yuan
+    opex = active * ext.opex_wan_yuan_per_yr
+    energy_value = active * ext.energy_value_wan_yuan_per_yr[:, None]
+    # Annuity of each vintage's own capex, paid in every year its units are active, plus net opex.
+    annual_cost = planning.active_units(capex) * planning.crf[:, None] + opex - energy_value
+    abated_by_measure = active[:, None, :] * ext.rate  # (measures, subjects, years)
+    abated_all = abated_by_measure.sum(axis=0)  # (subjects, years)
+    abated = abated_all[:len(POLLUTANTS)]
+    history = _history_mask(planning)
 
     rows_i, rows_k = np.nonzero((added != 0) | (active != 0))
     plan = pd.DataFrame({
@@ -65,11 +74,20 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPric
         "capex_wan_yuan": capex[rows_i, rows_k],
         "opex_wan_yuan": opex[rows_i, rows_k],
         "annualised_cost_wan_yuan": annual_cost[rows_i, rows_k],
-        **{f"{p}_abated_t": active[rows_i, rows_k] * measures.abatement_t_per_yr[rows_i, j]
-           for j, p in enumerate(POLLUTANTS)},
+        **{f"{p}_abated_t": abated_by_measure[rows_i, j, rows_k] for j, p in enumerate(POLLUTANTS)},
     })
+    if data.spec.has_prices or ext.energy_value_wan_yuan_per_yr.any():
+        plan.insert(plan.columns.get_loc("opex_wan_yuan") + 1, "energy_value_wan_yuan", energy_value[rows_i, rows_k])
+        plan.insert(plan.columns.get_loc("energy_value_wan_yuan") + 1, "opex_net_of_energy_value_wan_yuan",
+                    opex[rows_i, rows_k] - energy_value[rows_i, rows_k])
+    for j, indicator in enumerate(ext.indicators):
+        plan[f"{indicator.id}_abated"] = abated_by_measure[rows_i, len(POLLUTANTS) + j, rows_k]
+    if ext.areas:
+        plan.insert(plan.columns.get_loc("sector") + 1, "area", [measures.area[i] for i in rows_i])
+    if data.spec.replan_from is not None:
+        plan.insert(plan.columns.get_loc("year") + 1, "history", history[rows_k])
 
-    targets = _target_table(planning, solution, abated, active, shadow)
+    targets = _target_table(planning, solution, abated_by_measure, active, shadow)
     emissions = _emission_table(planning, abated, targets)
     by_year = pd.DataFrame({
         "year": years,
@@ -82,8 +100,21 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPric
     if shadow is not None:
         by_year["budget_shadow_price_wan_yuan_per_wan_yuan"] = [
             shadow.budget[t][0] if t in shadow.budget else 0.0 for t in years]
+    if ext.energy_value_wan_yuan_per_yr.any():
+        by_year["energy_value_wan_yuan"] = energy_value.sum(axis=0)
+    from planner.analysis.extension_tables import area_table, indicator_table, pool_table
+
     return RunTables(plan=plan, emissions=emissions, targets=targets, by_year=by_year,
-                     cost_effectiveness=cost_effectiveness_table(planning))
+                     cost_effectiveness=cost_effectiveness_table(planning),
+                     pools=pool_table(planning, active, shadow.duals if shadow is not None else None) if ext.pools else None,
+                     indicators=indicator_table(planning, abated_all) if ext.indicators else None,
+                     areas=area_table(planning, capex, opex, abated_by_measure) if ext.areas else None)
+
+
+def _history_mask(planning: PlanningModel) -> np.ndarray:
+    """Per model year: True before replan_from (history, fixed at the actuals)."""
+    replan = planning.data.spec.replan_from
+    return np.array([replan is not None and t < replan for t in planning.years], dtype=bool)
 
 
 def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
@@ -94,15 +125,19 @@ def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
     cut that pollutant; negative where it saves money.
     """
     measures = planning.data.measures
+    ext = planning.data.extensions
     annual = planning.annual_cost_wan_yuan_per_unit
     table = pd.DataFrame({
         "measure": measures.ids, "name": measures.names, "sector": measures.sectors, "unit": measures.units,
-        "capex_wan_yuan": measures.capex_wan_yuan, "opex_wan_yuan_per_yr": measures.opex_wan_yuan_per_yr,
+        # The figures of start_year (measure_years.csv may change them later); net of the energy value.
+        "figures_year": planning.years[0],
+        "capex_wan_yuan": ext.capex_wan_yuan[:, 0], "opex_wan_yuan_per_yr": ext.opex_wan_yuan_per_yr[:, 0],
+        "energy_value_wan_yuan_per_yr": ext.energy_value_wan_yuan_per_yr,
         "lifetime_yr": measures.lifetime_yr, "potential": measures.potential,
         "annualised_cost_wan_yuan_per_unit_yr": annual,
     })
     for j, p in enumerate(POLLUTANTS):
-        rate = measures.abatement_t_per_yr[:, j]
+        rate = ext.rate[:, j, 0]
         table[f"{p}_t_per_yr"] = rate
         with np.errstate(divide="ignore", invalid="ignore"):
             table[f"{p}_yuan_per_t"] = np.where(rate > 0, annual * YUAN_PER_WAN_YUAN / rate, np.nan)
@@ -114,11 +149,20 @@ def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
     return table
 
 
-def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarray,
+def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure: np.ndarray,
                   active: np.ndarray, shadow: ShadowPrices | None) -> pd.DataFrame:
     """One row per target and deployment row. Shadow prices are the cost of requiring one more
-    tonne (元/t, >= 0), one more unit (元/unit), or one more intensity percentage point (万元)."""
+    tonne (元/t, >= 0), one more unit (元/unit, also per unit of an indicator), or one more intensity
+    percentage point (万元).
+
+    ``required``/``achieved`` are abatement in ``quantity_unit`` (t for pollutants, the indicator's
+    unit, units for deployment), except for ``non_increasing`` rows: there they are the allowed level
+    (1+v) E_{t-1} at the solution and the level E_t. ``enforced`` is False for rows of history years
+    (before replan_from): reported, met or missed, but not part of the model.
+    """
     data = planning.data
+    ext = data.extensions
+    subjects = data.subjects
     base = data.spec.base_year
     unknown = RowPrice(np.nan, "none", "no shadow prices were computed")
     target_price = shadow.targets if shadow else [unknown] * len(data.targets)
@@ -127,22 +171,37 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
     caps = planning.price_caps
     rows = []
     for k, target in enumerate(data.targets):
-        j = POLLUTANTS.index(target.pollutant)
-        required = planning.required_abatement_t[k]
-        achieved = float(abated[j, year_pos[target.year]])
-        bau = data.bau_t[target.pollutant][target.year]
+        j = subjects.index(target.pollutant)
+        mask = area_measures(data, target.area)
+        pollutant = target.pollutant in POLLUTANTS
+        t = year_pos[target.year]
+        achieved = float(abated_by_measure[mask, j, t].sum())
+        bau = ext.bau(target.pollutant, target.area)
+        level = bau.get(target.year, np.nan) - achieved
+        if target.kind == "non_increasing":
+            before = float(abated_by_measure[mask, j, t - 1].sum()) if t >= 1 else 0.0
+            required = (1.0 + target.value) * (bau[target.year - 1] - before)
+            limit, achieved, met = required, level, level <= required + MET_REL_TOL * max(1.0, abs(required))
+            shortfall = max(0.0, level - required)
+        else:
+            required = planning.required_abatement_t[k]
+            limit = bau.get(target.year, np.nan) - required
+            met, shortfall = _met(achieved, required), max(0.0, required - achieved)
+        denominator = ext.denominator(target.pollutant, target.area)
         rows.append({
-            "year": target.year, "kind": target.kind, "subject": target.pollutant, "value": target.value,
-            "unit": "fraction" if target.kind == "intensity_reduction" else "t",
+            "year": target.year, "kind": target.kind, "subject": target.pollutant, "area": target.area,
+            "value": target.value,
+            "unit": "fraction" if target.kind in ("intensity_reduction", "non_increasing") else ext.unit(target.pollutant),
+            "quantity_unit": ext.unit(target.pollutant),
             "required_abatement": required, "achieved_abatement": achieved,
-            "emission_limit_t": bau - required, "emissions_t": bau - achieved,
-            "shortfall": max(0.0, required - achieved), "met": _met(achieved, required),
-            "shadow_price_yuan_per_t": target_price[k].price_yuan,
-            "shadow_price_yuan_per_unit": np.nan,
+            "emission_limit_t": limit if pollutant else np.nan, "emissions_t": level if pollutant else np.nan,
+            "shortfall": shortfall, "met": met, "enforced": bool(planning.enforced[k]),
+            "shadow_price_yuan_per_t": target_price[k].price_yuan if pollutant else np.nan,
+            "shadow_price_yuan_per_unit": np.nan if pollutant else target_price[k].price_yuan,
             # dR/dv = BAU_b GDP_t / GDP_b tonnes per unit fraction; a point is 0.01.
             "shadow_price_wan_yuan_per_point": (
-                target_price[k].price_yuan / YUAN_PER_WAN_YUAN * 0.01 * data.bau_t[target.pollutant][base] * data.gdp_yi_yuan[target.year]
-                / data.gdp_yi_yuan[base] if target.kind == "intensity_reduction" else np.nan),
+                target_price[k].price_yuan / YUAN_PER_WAN_YUAN * 0.01 * bau[base] * denominator[target.year]
+                / denominator[base] if target.kind == "intensity_reduction" else np.nan),
             "shadow_price_basis": target_price[k].basis,
             "shadow_price_note": target_price[k].note,
             "basis": target.basis,
@@ -152,10 +211,11 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
     for k, row in enumerate(data.deployment):
         achieved = float(active[tagged_measures(data, row), year_pos[row.year]].sum())
         rows.append({
-            "year": row.year, "kind": "deployment", "subject": row.tag, "value": row.min_units,
-            "unit": "units", "required_abatement": row.min_units, "achieved_abatement": achieved,
-            "emission_limit_t": np.nan, "emissions_t": np.nan,
+            "year": row.year, "kind": "deployment", "subject": row.tag, "area": row.area, "value": row.min_units,
+            "unit": "units", "quantity_unit": "units", "required_abatement": row.min_units,
+            "achieved_abatement": achieved, "emission_limit_t": np.nan, "emissions_t": np.nan,
             "shortfall": max(0.0, row.min_units - achieved), "met": _met(achieved, row.min_units),
+            "enforced": bool(planning.deployment_enforced[k]),
             "shadow_price_yuan_per_t": np.nan,
             "shadow_price_yuan_per_unit": deploy_price[k].price_yuan,
             "shadow_price_wan_yuan_per_point": np.nan,
@@ -165,11 +225,10 @@ def _target_table(planning: PlanningModel, solution: Solution, abated: np.ndarra
             "price_cap_yuan": caps.deployment_yuan_per_unit[k] if caps is not None else np.nan,
             "price_cap_source": caps.deployment_source[k] if caps is not None else "",
         })
-    columns = ["year", "kind", "subject", "value", "unit", "required_abatement", "achieved_abatement",
-               "emission_limit_t", "emissions_t", "shortfall", "met", "shadow_price_yuan_per_t",
-               "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point", "shadow_price_basis",
-               "shadow_price_note", "basis", "price_cap_yuan",
-               "price_cap_source"]
+    columns = ["year", "kind", "subject", "area", "value", "unit", "quantity_unit", "required_abatement",
+               "achieved_abatement", "emission_limit_t", "emissions_t", "shortfall", "met", "enforced",
+               "shadow_price_yuan_per_t", "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point",
+               "shadow_price_basis", "shadow_price_note", "basis", "price_cap_yuan", "price_cap_source"]
     table = pd.DataFrame(rows, columns=columns)
     return table.rename(columns={"required_abatement": "required", "achieved_abatement": "achieved"})
 
@@ -183,7 +242,8 @@ def _emission_table(planning: PlanningModel, abated: np.ndarray, targets: pd.Dat
     data = planning.data
     base = data.spec.base_year
     binding: dict[tuple[int, str], list] = {}
-    for row in targets[targets["kind"] != "deployment"].itertuples():
+    city = (targets["kind"] != "deployment") & (targets["area"] == "") & targets["subject"].isin(POLLUTANTS)
+    for row in targets[city].itertuples():
         binding.setdefault((int(row.year), row.subject), []).append(row)
     rows = []
     for k, year in enumerate(planning.years):

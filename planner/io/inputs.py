@@ -7,7 +7,7 @@ import hashlib
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +58,21 @@ class Measures:
     plan_ref: list[str]
     lead: list[str]
     source: list[str]
+    # v2 columns (defaults = v1 meaning): energy per unit-yr, applicability pool, area, indicator rates.
+    electricity_mwh_per_yr: np.ndarray | None = None
+    gas_km3_per_yr: np.ndarray | None = None
+    pool: list[str] | None = None  # "" = in no pool
+    pool_use: np.ndarray | None = None
+    area: list[str] | None = None  # "" = city-wide
+    indicator_per_yr: np.ndarray | None = None  # shape (measures, indicators), in PlanningData.indicators order
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        for name, value in (("electricity_mwh_per_yr", np.zeros(n)), ("gas_km3_per_yr", np.zeros(n)),
+                            ("pool", [""] * n), ("pool_use", np.ones(n)), ("area", [""] * n),
+                            ("indicator_per_yr", np.zeros((n, 0)))):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -78,11 +93,14 @@ class Target:
     value: float
     line: int
     basis: str = ""  # the plan section, or "assumption: ..." (targets.csv's optional basis column)
+    area: str = ""  # "" = the whole city
+    since_year: int | None = None  # non_increasing: the file's year y (this row binds in year > y)
     price_cap_yuan_per_t: float = math.nan  # elastic mode: the row's own price cap, NaN = none given
 
     @property
     def label(self) -> str:
-        return f"{self.pollutant} {self.kind} {self.year}"
+        where = f" in {self.area}" if self.area else ""
+        return f"{self.pollutant} {self.kind} {self.year}{where}"
 
 
 @dataclass(frozen=True)
@@ -92,11 +110,13 @@ class DeploymentTarget:
     min_units: float
     line: int
     basis: str = ""
+    area: str = ""  # "" = the whole city
     price_cap_yuan_per_unit: float = math.nan  # elastic mode: the row's own price cap, NaN = none given
 
     @property
     def label(self) -> str:
-        return f"deployment {self.tag} {self.year}"
+        where = f" in {self.area}" if self.area else ""
+        return f"deployment {self.tag} {self.year}{where}"
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,18 @@ class PlanningData:
     deployment: list[DeploymentTarget]
     input_sha256: dict[str, str]
     warnings: list[str]
+    extensions: "Extensions | None" = None  # the v2 files and columns; None = none of them (v1 data set)
+
+    def __post_init__(self) -> None:
+        if self.extensions is None:
+            from planner.io.extensions import Extensions
+
+            object.__setattr__(self, "extensions", Extensions.plain(self))
+
+    @property
+    def subjects(self) -> list[str]:
+        """What targets may count: the seven pollutants, then the declared indicators."""
+        return [*POLLUTANTS, *(i.id for i in self.extensions.indicators)]
 
 
 class _FileReader:
@@ -241,30 +273,79 @@ class _FileReader:
 
 def load_data(spec: ModelSpec) -> PlanningData:
     """Read and check the spec's data folder; raise one InputError listing every problem."""
+    from planner.io import extensions as ext
+    from planner.io.schema import indicator_columns
+
     folder = spec.inputs_dir
     problems: list[Problem] = []
     if not folder.is_dir():
         raise InputError([Problem(str(spec.path), f"data folder {folder} (from [model] inputs) does not exist; "
                                                   "fix the inputs path, relative to the spec file")])
     readers = {name: _FileReader(folder / name, cols, problems) for name, cols in FILES.items()}
-    if spec.targets_file is not None:
-        readers["targets.csv"] = _FileReader(spec.targets_file, FILES["targets.csv"], problems)
-    loaded = {name: reader.read(optional=name in OPTIONAL_FILES) for name, reader in readers.items()}
+    for name, path in (("targets.csv", spec.targets_file), ("actuals.csv", spec.actuals_file),
+                       ("baseline.csv", spec.baseline_file)):
+        if path is not None:
+            readers[name] = _FileReader(path, FILES[name], problems)
+    # indicators.csv first: its ids add columns to measures.csv, baseline.csv and measure_years.csv.
+    indicators = ext.read_indicators(readers["indicators.csv"]) if readers["indicators.csv"].read(True) else []
+    for name, extra in indicator_columns([(i.id, i.unit, i.denominator) for i in indicators]).items():
+        readers[name].columns.update({c.name: c for c in extra})
+    loaded = {name: reader.read(optional=name in OPTIONAL_FILES) for name, reader in readers.items()
+              if name != "indicators.csv"}
+    if spec.actuals_file is not None and not loaded["actuals.csv"] and not problems:
+        readers["actuals.csv"].add("file not found (scenario actuals_file); fix the path, relative to the spec")
 
-    measures = _measures(readers["measures.csv"], spec) if loaded["measures.csv"] else None
-    gdp, bau = _baseline(readers["baseline.csv"], spec) if loaded["baseline.csv"] else ({}, {})
-    targets = _targets(readers["targets.csv"], spec) if loaded["targets.csv"] else []
+    measures = _measures(readers["measures.csv"], spec, indicators) if loaded["measures.csv"] else None
+    baseline = (ext.baseline_table(readers["baseline.csv"], spec, indicators) if loaded["baseline.csv"] else {})
+    gdp, bau = _city_baseline(readers["baseline.csv"], baseline, spec) if loaded["baseline.csv"] else ({}, {})
+    subjects = [*POLLUTANTS, *(i.id for i in indicators)]
+    targets = _targets(readers["targets.csv"], spec, subjects) if loaded["targets.csv"] else []
     deployment = (_deployment(readers["deployment.csv"], spec, measures)
                   if loaded["deployment.csv"] else [])
+    pools = ext.read_pools(readers["pools.csv"], spec) if loaded["pools.csv"] else {}
+    area_names = ext.read_areas(readers["areas.csv"]) if loaded["areas.csv"] else {}
+    if measures is not None:
+        _check_pool_references(readers["measures.csv"], measures, pools)
+    labels = {name: reader.label for name, reader in readers.items()}
+    areas = (ext.check_area_references(measures, targets, deployment, area_names, baseline, spec, str(spec.path),
+                                       problems, labels) if measures is not None else [])
+    _check_trajectory_years(targets, baseline, spec, labels["targets.csv"], problems)
+    all_ids = list(measures.ids) if measures is not None else []
     if measures is not None and not problems:
         measures = _apply_measure_changes(measures, spec, problems)
     if problems or measures is None:
         raise InputError(problems)
-    targets, deployment = _scale_targets(targets, deployment, bau, spec, problems)
+    capex, opex, rate, year_rows = ext.year_figures(readers["measure_years.csv"] if loaded["measure_years.csv"]
+                                                    else None, spec, measures, indicators, all_ids)
+    actuals = None
+    warnings = numeric_warnings(measures, str(readers["measures.csv"].path))
+    if spec.replan_from is not None:
+        if loaded["actuals.csv"]:
+            actuals, lines_of = ext.read_actuals(readers["actuals.csv"], spec, measures, all_ids)
+            if not problems:
+                ext.check_actuals(actuals, lines_of, measures, pools, spec, labels["actuals.csv"], problems)
+        else:
+            actuals = np.zeros((len(measures), len(spec.years)))
+            warnings.append(f"replan_from {spec.replan_from} with no actuals.csv: the history before "
+                            f"{spec.replan_from} is fixed at zero units added")
+    elif loaded["actuals.csv"]:
+        warnings.append(f"{labels['actuals.csv']} is not used: it applies only with [model] replan_from "
+                        "(or planner run --replan-from Y)")
+    if problems:
+        raise InputError(problems)
+    targets, deployment = _scale_targets(targets, deployment, baseline, spec, problems)
     deployment += [DeploymentTarget(spec.end_year, forced_tag(measure_id), units, 0)
                    for measure_id, units in spec.force_measures.items()]
     if problems:
         raise InputError(problems)
+    from planner.io.extensions import energy_value_wan_yuan_per_yr
+
+    extensions = ext.Extensions(
+        years=spec.years, capex_wan_yuan=capex, opex_wan_yuan_per_yr=opex, rate=rate,
+        energy_value_wan_yuan_per_yr=energy_value_wan_yuan_per_yr(measures, spec),
+        baseline=baseline, indicators=tuple(indicators), pools=pools,
+        area_names={area: area_names.get(area, area) for area in areas}, actuals=actuals,
+        measure_years_rows=year_rows)
     return PlanningData(
         spec=spec,
         measures=measures,
@@ -272,9 +353,34 @@ def load_data(spec: ModelSpec) -> PlanningData:
         bau_t=bau,
         targets=targets,
         deployment=deployment,
-        input_sha256={name: r.sha256 for name, r in readers.items() if r.sha256},
-        warnings=numeric_warnings(measures, str(readers["measures.csv"].path)),
+        input_sha256={name: r.sha256 for name, r in readers.items() if r.sha256
+                      and (name != "actuals.csv" or spec.replan_from is not None)},
+        warnings=warnings,
+        extensions=extensions,
     )
+
+
+def _check_pool_references(reader: "_FileReader", measures: Measures, pools: dict) -> None:
+    for i, pool in enumerate(measures.pool):
+        if pool and pool not in pools:
+            known = ", ".join(pools) or "pools.csv is missing or empty"
+            reader.add(f"unknown pool {pool!r}; add it to pools.csv or leave the cell blank (known: {known})",
+                       i + FIRST_DATA_LINE, "pool")
+
+
+def _check_trajectory_years(targets: list[Target], baseline: dict, spec: ModelSpec, label: str,
+                            problems: list[Problem]) -> None:
+    """A non_increasing row of the first model year compares with BAU of the year before: it must be in baseline.csv."""
+    for target in targets:
+        if target.kind != "non_increasing" or target.year - 1 >= spec.start_year:
+            continue
+        previous = target.year - 1
+        column = f"{target.pollutant}_t" if target.pollutant in POLLUTANTS else target.pollutant
+        if previous not in baseline.get(target.area, {}).get(column, {}):
+            where = f"rows of area {target.area}" if target.area else "city rows"
+            problems.append(Problem(label, f"the non_increasing target compares {target.year} with {previous}, "
+                                           f"before start_year: baseline.csv ({where}) needs year {previous} "
+                                           f"with {column}", target.line, "year"))
 
 
 # Coefficients spanning more than this ratio make the LP numerically fragile (HiGHS warns above
@@ -330,15 +436,19 @@ def _apply_measure_changes(measures: Measures, spec: ModelSpec, problems: list[P
     return measures.subset(keep) if len(keep) < len(measures) else measures
 
 
-def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], bau: dict, spec: ModelSpec,
+def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], baseline: dict, spec: ModelSpec,
                    problems: list[Problem]) -> tuple[list[Target], list[DeploymentTarget]]:
     """A scenario's targets_scale (on ambition: tonnes, intensity fraction, cut below BAU) and deployment_scale."""
     scale = spec.targets_scale
     if scale != 1.0:
         scaled = []
         for target in targets:
+            if target.kind == "non_increasing":  # a growth allowance, not an amount: left as it is
+                scaled.append(target)
+                continue
             if target.kind == "cap":
-                base = bau[target.pollutant][target.year]
+                column = f"{target.pollutant}_t" if target.pollutant in POLLUTANTS else target.pollutant
+                base = baseline[target.area][column][target.year]
                 value = base - (base - target.value) * scale
             else:
                 value = target.value * scale
@@ -353,7 +463,7 @@ def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], ba
     return targets, deployment
 
 
-def _measures(reader: _FileReader, spec: ModelSpec) -> Measures:
+def _measures(reader: _FileReader, spec: ModelSpec, indicators: list = ()) -> Measures:
     frame = reader.frame
     lines = reader.lines()
     ids = reader.text("id")
@@ -408,29 +518,31 @@ def _measures(reader: _FileReader, spec: ModelSpec) -> Measures:
         plan_ref=reader.text("plan_ref"),
         lead=reader.text("lead"),
         source=reader.text("source"),
+        electricity_mwh_per_yr=reader.number("electricity_mwh_per_yr"),
+        gas_km3_per_yr=reader.number("gas_km3_per_yr"),
+        pool=_ids(reader, "pool"),
+        pool_use=reader.number("pool_use"),
+        area=_ids(reader, "area"),
+        indicator_per_yr=(np.column_stack([reader.number(f"{i.id}_per_yr") for i in indicators])
+                          if indicators and len(frame) else np.zeros((len(frame), len(indicators)))),
     )
 
 
-def _baseline(reader: _FileReader, spec: ModelSpec) -> tuple[dict[int, float], dict[str, dict[int, float]]]:
-    years = reader.number("year", integer=True)
-    gdp = reader.number("gdp_yi_yuan")
-    bau_columns = {p: reader.number(f"{p}_t") for p in POLLUTANTS}
-    lines = reader.lines()
-    gdp_by_year: dict[int, float] = {}
-    bau: dict[str, dict[int, float]] = {p: {} for p in POLLUTANTS}
-    seen: dict[int, int] = {}
-    for i, year in enumerate(years):
-        if np.isnan(year):
-            continue
-        year = int(year)
-        if year in seen:
-            reader.add(f"year {year} appears twice (first on line {seen[year]}); keep one row per year",
-                       int(lines[i]), "year")
-            continue
-        seen[year] = int(lines[i])
-        gdp_by_year[year] = float(gdp[i])
-        for p in POLLUTANTS:
-            bau[p][year] = float(bau_columns[p][i])
+def _ids(reader: _FileReader, name: str) -> list[str]:
+    """An optional id column (blank = none), each non-blank cell checked against the id pattern."""
+    cells = reader.text(name)
+    for line, cell in zip(reader.lines(), cells):
+        if cell and not ID_PATTERN.match(cell):
+            reader.add(f"must be {reader.columns[name].rule()} (got {cell!r})", int(line), name)
+    return cells
+
+
+def _city_baseline(reader: _FileReader, baseline: dict, spec: ModelSpec
+                   ) -> tuple[dict[int, float], dict[str, dict[int, float]]]:
+    """The city's GDP and BAU by year (rows with a blank area); every needed year must be there."""
+    city = baseline.get("", {})
+    gdp_by_year = dict(city.get("gdp_yi_yuan", {}))
+    bau = {p: dict(city.get(f"{p}_t", {})) for p in POLLUTANTS}
     needed = [spec.base_year, *spec.years]
     missing = [y for y in needed if y not in gdp_by_year]
     if missing:
@@ -453,20 +565,26 @@ def _check_year(reader: _FileReader, year: float, line: int, spec: ModelSpec) ->
     return True
 
 
-def _targets(reader: _FileReader, spec: ModelSpec) -> list[Target]:
+def _targets(reader: _FileReader, spec: ModelSpec, subjects: list[str] = POLLUTANTS) -> list[Target]:
     years = reader.number("year", integer=True)
     pollutants = reader.text("pollutant")
     kinds = reader.text("kind")
     values = reader.number("value")
     basis = reader.text("basis")
+    areas = _ids(reader, "area")
     caps = reader.number("price_cap_yuan_per_t")
     out: list[Target] = []
     seen: dict[tuple, int] = {}
     for i, line in enumerate(int(x) for x in reader.lines()):
-        ok = _check_year(reader, years[i], line, spec)
         pollutant, kind = pollutants[i].lower(), kinds[i].lower()
-        if pollutant and pollutant not in POLLUTANTS:
-            reader.add(f"unknown pollutant {pollutants[i]!r}; use one of {', '.join(POLLUTANTS)}", line, "pollutant")
+        if kind == "non_increasing":
+            ok = _check_peak_year(reader, years[i], line, spec)
+        else:
+            ok = _check_year(reader, years[i], line, spec)
+        if pollutant and pollutant not in subjects:
+            extra = " or an indicator of indicators.csv" if len(subjects) == len(POLLUTANTS) else ""
+            reader.add(f"unknown pollutant {pollutants[i]!r}; use one of {', '.join(subjects)}{extra}", line,
+                       "pollutant")
             ok = False
         if kind and kind not in TARGET_KINDS:
             reader.add(f"unknown kind {kinds[i]!r}; use one of {', '.join(TARGET_KINDS)}", line, "kind")
@@ -479,16 +597,38 @@ def _targets(reader: _FileReader, spec: ModelSpec) -> list[Target]:
         if kind in ("reduction", "cap") and np.isfinite(value) and value < 0:
             reader.add(f"a {kind} target is in tonnes and must be >= 0 (got {value:g})", line, "value")
             ok = False
+        if kind == "non_increasing" and np.isfinite(value) and value < 0:
+            reader.add(f"a non_increasing target's value is the yearly growth allowed, >= 0 (got {value:g}); "
+                       "write 0 for flat", line, "value")
+            ok = False
         if not (ok and pollutant and kind and np.isfinite(value)):
             continue
-        key = (int(years[i]), pollutant, kind)
+        key = (int(years[i]), pollutant, kind, areas[i])
         if key in seen:
             reader.add(f"the same target ({pollutant} {kind} {key[0]}) is already on line {seen[key]}; keep one",
                        line)
             continue
         seen[key] = line
-        out.append(Target(int(years[i]), pollutant, kind, float(value), line, basis[i].strip(), float(caps[i])))
+        if kind == "non_increasing":
+            # One row per bound year t > y: E_t <= (1+v) E_{t-1}.
+            out.extend(Target(t, pollutant, kind, float(value), line, basis[i].strip(), area=areas[i], since_year=int(years[i]),
+                              price_cap_yuan_per_t=float(caps[i]))
+                       for t in spec.years if t > years[i])
+        else:
+            out.append(Target(int(years[i]), pollutant, kind, float(value), line, basis[i].strip(), area=areas[i],
+                              price_cap_yuan_per_t=float(caps[i])))
     return out
+
+
+def _check_peak_year(reader: _FileReader, year: float, line: int, spec: ModelSpec) -> bool:
+    """non_increasing: base_year <= y < end_year (it binds in the model years after y)."""
+    if np.isnan(year):
+        return False
+    if not spec.base_year <= year < spec.end_year:
+        reader.add(f"a non_increasing target's year {int(year)} must satisfy base_year <= year < end_year "
+                   f"({spec.base_year} <= y < {spec.end_year}); it binds in every model year after it", line, "year")
+        return False
+    return True
 
 
 def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None) -> list[DeploymentTarget]:
@@ -496,6 +636,7 @@ def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None)
     tags = reader.text("tag")
     minimum = reader.number("min_units")
     basis = reader.text("basis")
+    areas = _ids(reader, "area")
     caps = reader.number("price_cap_yuan_per_unit")
     known = {t for measure_tags in measures.tags for t in measure_tags} if measures is not None else None
     out: list[DeploymentTarget] = []
@@ -510,10 +651,11 @@ def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None)
             ok = False
         if not (ok and tag and np.isfinite(minimum[i])):
             continue
-        key = (int(years[i]), tag)
+        key = (int(years[i]), tag, areas[i])
         if key in seen:
             reader.add(f"tag {tag!r} in {key[0]} is already on line {seen[key]}; keep one", line)
             continue
         seen[key] = line
-        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line, basis[i].strip(), float(caps[i])))
+        out.append(DeploymentTarget(int(years[i]), tag, float(minimum[i]), line, basis[i].strip(), area=areas[i],
+                                    price_cap_yuan_per_unit=float(caps[i])))
     return out

@@ -8,6 +8,9 @@ A scenario may hold:
   cut below BAU of caps) by this factor;
 - `deployment_scale`: multiply every deployment row's `min_units`;
 - `targets_file`: use this targets CSV (relative to the spec) instead of the data folder's;
+- `actuals_file`, `baseline_file`: the same for actuals.csv and baseline.csv;
+- `prices`: table replacing [prices] keys; `model = { replan_from = 2026 }` and
+  `budget = { areas = { ... } }` work as the other table overrides;
 - `exclude_measures`: list of measure ids left out of the catalogue;
 - `force_measures`: table `id = units`: at least that many units of the measure active in the last
   model year.
@@ -20,13 +23,16 @@ import math
 
 from planner.errors import Problem
 
-OVERRIDE_TABLES = ("model", "budget", "targets", "solver")
+OVERRIDE_TABLES = ("model", "budget", "targets", "solver", "prices")
+FILE_KEYS = ("targets_file", "actuals_file", "baseline_file")
 SCENARIO_KEYS = {
     "description": "one line saying what the scenario represents",
     **{table: f"keys replacing the spec's [{table}] keys" for table in OVERRIDE_TABLES},
     "targets_scale": "factor on every target's ambition, e.g. 1.2",
     "deployment_scale": "factor on every deployment row's min_units",
     "targets_file": "targets CSV to use instead of the data folder's, relative to the spec",
+    "actuals_file": "actuals CSV to use instead of the data folder's, relative to the spec",
+    "baseline_file": "baseline CSV to use instead of the data folder's, relative to the spec",
     "exclude_measures": "list of measure ids to leave out",
     "force_measures": "table of measure id = units active at least in the last model year",
 }
@@ -68,9 +74,9 @@ def apply_scenario(raw: dict, name: str, label: str, problems: list[Problem]) ->
                 problems.append(Problem(label, f"{where} {key} must be a number >= 0 (got {value!r})"))
             else:
                 changes[key] = float(value)
-        elif key == "targets_file":
+        elif key in FILE_KEYS:
             if not isinstance(value, str) or not value.strip():
-                problems.append(Problem(label, f"{where} targets_file must be a path (got {value!r})"))
+                problems.append(Problem(label, f"{where} {key} must be a path (got {value!r})"))
             else:
                 changes[key] = value
         elif key == "exclude_measures":

@@ -48,6 +48,12 @@ class ModelSpec:
     targets_scale: float = 1.0
     deployment_scale: float = 1.0
     targets_file: Path | None = None
+    actuals_file: Path | None = None  # scenario actuals_file: instead of the data folder's actuals.csv
+    baseline_file: Path | None = None  # scenario baseline_file: instead of the data folder's baseline.csv
+    replan_from: int | None = None  # years before it are history (actuals.csv); None = plan from start_year
+    electricity_yuan_per_kwh: float = 0.0  # [prices]: value of electricity saved or generated
+    gas_yuan_per_m3: float = 0.0
+    budget_areas_wan_yuan: dict[str, float] = field(default_factory=dict)  # [budget.areas]: per model year
     exclude_measures: tuple[str, ...] = ()
     force_measures: dict[str, float] = field(default_factory=dict)
     target_mode: str = "strict"
@@ -70,6 +76,25 @@ class ModelSpec:
         from dataclasses import replace
 
         return replace(self, budget_wan_yuan_by_year={y: float(annual_wan_yuan) for y in self.years})
+
+    def with_replan_from(self, year: int) -> "ModelSpec":
+        """The same spec re-planned from ``year`` (``--replan-from``); raises InputError outside the horizon."""
+        from dataclasses import replace
+
+        if not self.start_year < year <= self.end_year:
+            raise InputError([Problem(str(self.path), f"--replan-from {year} must satisfy start_year < Y <= end_year "
+                                                      f"({self.start_year} < Y <= {self.end_year})")])
+        return replace(self, replan_from=int(year))
+
+    @property
+    def planned_years(self) -> list[int]:
+        """The years the model decides: all model years, or those from replan_from on."""
+        first = self.replan_from if self.replan_from is not None else self.start_year
+        return [year for year in self.years if year >= first]
+
+    @property
+    def has_prices(self) -> bool:
+        return self.electricity_yuan_per_kwh != 0 or self.gas_yuan_per_m3 != 0
 
 
 TARGET_MODES = ("strict", "elastic")
@@ -103,6 +128,8 @@ SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
         "start_year": ("int", True, None, "first model year"),
         "end_year": ("int", True, None, "last model year"),
         "discount_rate": ("number", False, 0.05, "real discount rate per year, e.g. 0.05"),
+        "replan_from": ("int", False, None, "re-plan from this year: earlier years are history from actuals.csv "
+                                            "(start_year < Y <= end_year)"),
         "end_effects": ("str", False, "annuity", "annuity: only the annuities inside the horizon are charged; "
                                                  "full_capex: every unit pays all its annuities"),
     },
@@ -110,6 +137,11 @@ SPEC_KEYS: dict[str, dict[str, tuple[str, bool, object, str]]] = {
         "annual_wan_yuan": ("number", False, None, "investment allowed in each year, 万元; absent = no limit"),
         "by_year": ("table", False, None, "investment allowed in named years, 万元, e.g. {2021 = 200000}"),
         "total_wan_yuan": ("number", False, None, "investment allowed over the whole horizon, 万元"),
+        "areas": ("table", False, None, "investment allowed in each year per area, 万元, e.g. {qingzhen = 50000}"),
+    },
+    "prices": {
+        "electricity_yuan_per_kwh": ("number", False, 0.0, "value of electricity saved or generated, 元/kWh"),
+        "gas_yuan_per_m3": ("number", False, 0.0, "value of natural gas saved, 元/m3"),
     },
     "targets": {
         "mode": ("str", False, "strict", "strict: every target must be met; elastic: targets may fall short at a penalty"),
@@ -255,6 +287,21 @@ def spec_from_dict(raw: dict, path: Path, scenario: str | None = None) -> ModelS
             problems.append(Problem(label, f"[budget] by_year {key} must be a number >= 0 (got {value!r})"))
         else:
             by_year[year] = float(value)
+    replan_from = model["replan_from"]
+    if replan_from is not None and not start < replan_from <= end:
+        problems.append(Problem(label, f"[model] replan_from = {replan_from} must satisfy start_year < replan_from "
+                                       f"<= end_year ({start} < Y <= {end}); remove it to plan from start_year"))
+    prices = values["prices"]
+    for key, value in prices.items():
+        if value < 0:
+            problems.append(Problem(label, f"[prices] {key} must be >= 0 (got {value})"))
+    budget_areas: dict[str, float] = {}
+    for key, value in (budget["areas"] or {}).items():
+        if not _check_value("number", value) or value < 0:
+            problems.append(Problem(label, f"[budget.areas] {key} must be a number >= 0 of 万元 per year "
+                                           f"(got {value!r})"))
+        else:
+            budget_areas[str(key)] = float(value)
     if problems:
         raise InputError(problems)
 
@@ -274,6 +321,12 @@ def spec_from_dict(raw: dict, path: Path, scenario: str | None = None) -> ModelS
         targets_scale=changes.get("targets_scale", 1.0),
         deployment_scale=changes.get("deployment_scale", 1.0),
         targets_file=(path.parent / changes["targets_file"]).resolve() if "targets_file" in changes else None,
+        actuals_file=(path.parent / changes["actuals_file"]).resolve() if "actuals_file" in changes else None,
+        baseline_file=(path.parent / changes["baseline_file"]).resolve() if "baseline_file" in changes else None,
+        replan_from=replan_from,
+        electricity_yuan_per_kwh=float(prices["electricity_yuan_per_kwh"]),
+        gas_yuan_per_m3=float(prices["gas_yuan_per_m3"]),
+        budget_areas_wan_yuan=budget_areas,
         exclude_measures=changes.get("exclude_measures", ()),
         force_measures=changes.get("force_measures", {}),
         target_mode=str(targets["mode"]),

@@ -123,6 +123,7 @@ class EnsembleWorker:
                 f"the central model is {solution.status}: the analysis needs a plan that meets every target with the "
                 "central figures. Run `planner run` on it for a diagnosis")
         self.editor.remember_basis()
+        self.central_solution = solution
         figures = sample_figures(data, payload.uncertainty, None)
         self.central = Central(solution.objective_wan_yuan, solution.units_added, solution.units_active,
                                figures.required_abatement_t, self.abatement(figures, solution.units_active))

@@ -130,14 +130,19 @@ def tabulate(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solut
 
 
 def result_files(tables: RunTables, summary: dict) -> dict[str, bytes]:
-    """The files of one run folder, by name."""
-    return {
+    """The files of one run folder, by name (pools, indicators and areas only when the data has them)."""
+    files = {
         "plan.csv": csv_bytes(tables.plan),
         "emissions.csv": csv_bytes(tables.emissions),
         "targets.csv": csv_bytes(tables.targets),
         "cost_effectiveness.csv": csv_bytes(tables.cost_effectiveness),
-        "summary.json": json_bytes(summary),
     }
+    for name in ("pools", "indicators", "areas"):
+        table = getattr(tables, name)
+        if table is not None:
+            files[f"{name}.csv"] = csv_bytes(table)
+    files["summary.json"] = json_bytes(summary)
+    return files
 
 
 def versions() -> dict[str, str]:
@@ -204,16 +209,24 @@ def summary_record(spec: ModelSpec, data: PlanningData, planning: PlanningModel,
         "discount_rate": spec.discount_rate,
         "budget_wan_yuan_by_year": {str(y): _finite(b) for y, b in spec.budget_wan_yuan_by_year.items()},
         "budget_total_wan_yuan": _finite(spec.budget_total_wan_yuan),
-        "targets_met": bool(targets["met"].all()) if solution.units_active is not None else False,
+        "targets_met": bool(targets.loc[targets["enforced"], "met"].all()) if solution.units_active is not None
+        else False,
         "targets": [
-            {"year": int(r.year), "kind": r.kind, "subject": r.subject, "value": float(r.value),
+            {"year": int(r.year), "kind": r.kind, "subject": r.subject, "area": r.area, "value": float(r.value),
+             "quantity_unit": r.quantity_unit,
              "required": float(r.required), "achieved": float(r.achieved), "shortfall": float(r.shortfall),
-             "met": bool(r.met)}
+             "met": bool(r.met), "enforced": bool(r.enforced)}
             for r in targets.itertuples()
         ] if solution.units_active is not None else [],
+        "prices": {"electricity_yuan_per_kwh": spec.electricity_yuan_per_kwh,
+                   "gas_yuan_per_m3": spec.gas_yuan_per_m3},
+        "replan_from": spec.replan_from,
+        "actuals_sha256": data.input_sha256.get("actuals.csv") if spec.replan_from is not None else None,
         "totals": {
             "capex_wan_yuan": float(plan["capex_wan_yuan"].sum()),
             "opex_wan_yuan": float(plan["opex_wan_yuan"].sum()),
+            "energy_value_wan_yuan": (float(plan["energy_value_wan_yuan"].sum())
+                                      if "energy_value_wan_yuan" in plan else 0.0),
             "measures_chosen": int(plan.loc[plan["added"] > 0, "measure"].nunique()),
             "abated_t_in_target_years": {
                 p: {str(y): float(abated.loc[y, f"{p}_abated_t"]) for y in target_years} for p in POLLUTANTS

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.io.schema import POLLUTANTS
+from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
 from planner.solve.session import SolverSession
 
 INF = float("inf")
@@ -44,17 +45,12 @@ class ModelEditor:
         self.planning = planning
         measures = planning.data.measures
         n_measures, n_years = len(measures), len(planning.years)
-        column_of = compiled.column_of
         # x_{m,tau} columns, measure-major (as planning.added_vars).
-        self.x_columns = np.array([column_of[id(v)] for v in planning.added_vars], dtype=np.int32)
+        units_added = compiled.column_slice("units_added")
+        self.x_columns = np.arange(units_added.start, units_added.stop, dtype=np.int32)
         measure_of_column = np.full(compiled.n_cols, -1, dtype=np.int64)
         measure_of_column[self.x_columns] = np.repeat(np.arange(n_measures), n_years)
-        cumulative = np.concatenate([[0.0], np.cumsum(planning.discount_factor)])
-        tau = np.arange(n_years)[None, :]
-        end = np.minimum(tau + measures.lifetime_yr[:, None], n_years)
-        window = cumulative[end] - cumulative[tau]
-        window[tau < planning.first_year_pos[:, None]] = 0.0
-        self.discount_window = window.ravel()  # per x column, measure-major
+        self.discount_window = self._window(planning.discount_factor)  # per x column, measure-major
         self.crf = planning.crf
 
         def entries(block: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -84,12 +80,10 @@ class ModelEditor:
         self.target_pollutant = pollutant_of_target[target_key] if len(target_key) else target_key
         self.budget_now = self._matrix_values(compiled, self.budget_row, self.budget_col)
         self.target_now = self._matrix_values(compiled, self.target_row, self.target_col)
-        model = planning.model
         shortfall = []
         for name in ("target_shortfall_t", "deployment_shortfall_units"):
-            component = getattr(model, name, None)
-            if component is not None:
-                shortfall.extend(column_of[id(v)] for v in component.values())
+            block = compiled.column_slice(name)
+            shortfall.extend(range(block.start, block.stop))
         self.shortfall_columns = np.array(shortfall, dtype=np.int32)
         self.basis = None
 
@@ -148,3 +142,78 @@ class ModelEditor:
         if self.basis is not None:
             self.highs.setBasis(self.basis)
         self.highs.setOptionValue("time_limit", float(self.highs.getRunTime() + time_limit_s))
+
+    # --- scenario rows (robust plans) ------------------------------------------------------------
+
+    def relax_central_targets(self, relaxed: bool, required_abatement_t: np.ndarray | None = None) -> None:
+        """The model's own target rows switched off (lower bound -inf) or back to ``required_abatement_t``."""
+        rows = self.target_rows
+        if len(rows):
+            lower = np.full(len(rows), -INF) if relaxed else np.asarray(required_abatement_t, dtype=float)
+            self.highs.changeRowsBounds(len(rows), rows, lower, np.full(len(rows), INF))
+
+    def add_target_rows(self, abatement_t_per_yr: list[np.ndarray], required_abatement_t: list[np.ndarray]) -> np.ndarray:
+        """Append one copy of every target row per scenario s:
+        sum_{m,tau in window} e^s_{m,p_k} x_{m,tau} >= R^s_k (no shortfall column: strict).
+        Returns the new rows' positions (scenario-major, then target)."""
+        first = self.highs.getNumRow()
+        order = np.lexsort((self.target_col, self.target_row))
+        row, col = self.target_row[order], self.target_col[order]
+        measure, pollutant = self.target_measure[order], self.target_pollutant[order]
+        counts = np.array([int((row == r).sum()) for r in self.target_rows], dtype=np.int64)
+        starts_one = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        lower, starts, index, value = [], [], [], []
+        offset = 0
+        for abatement, required in zip(abatement_t_per_yr, required_abatement_t):
+            lower.append(np.asarray(required, dtype=float))
+            starts.append(starts_one + offset)
+            index.append(col)
+            value.append(abatement[measure, pollutant])
+            offset += len(col)
+        n_new = len(lower) * len(self.target_rows)
+        if n_new == 0:
+            return np.zeros(0, dtype=np.int32)
+        self.highs.addRows(n_new, np.concatenate(lower), np.full(n_new, INF), offset,
+                           np.concatenate(starts).astype(np.int32), np.concatenate(index).astype(np.int32),
+                           np.concatenate(value).astype(float))
+        return np.arange(first, first + n_new, dtype=np.int32)
+
+    def delete_rows(self, rows: np.ndarray) -> None:
+        if len(rows):
+            self.highs.deleteRows(len(rows), np.asarray(rows, dtype=np.int32))
+
+    # --- objective weights and extra rows (alternatives, sensitivity) ----------------------------
+
+    def objective_row(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """The central objective as (columns, coefficients, offset): total cost = c . x + offset."""
+        compiled = self.session.compiled
+        columns = np.flatnonzero(compiled.col_cost).astype(np.int32)
+        return columns, compiled.col_cost[columns].astype(float), float(compiled.offset)
+
+    def add_row(self, columns: np.ndarray, values: np.ndarray, lower: float, upper: float) -> int:
+        """Append one row lower <= sum values_j x_{columns_j} <= upper; returns its position."""
+        row = self.highs.getNumRow()
+        self.highs.addRow(float(lower), float(upper), len(columns), np.asarray(columns, dtype=np.int32),
+                          np.asarray(values, dtype=float))
+        return row
+
+    def set_objective(self, costs: np.ndarray) -> None:
+        """Replace every column's objective coefficient (length: all columns)."""
+        n = len(costs)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(costs, dtype=float))
+
+    def measure_columns(self, measure: int) -> np.ndarray:
+        n_years = len(self.planning.years)
+        return self.x_columns[measure * n_years:(measure + 1) * n_years]
+
+    def _window(self, discount_factor: np.ndarray) -> np.ndarray:
+        planning = self.planning
+        window = in_horizon_annuity_sum(discount_factor, planning.data.measures.lifetime_yr)
+        window[np.arange(len(planning.years))[None, :] < planning.first_year_pos[:, None]] = 0.0
+        return window.ravel()
+
+    def set_discount_rate(self, rate: float) -> None:
+        """CRF(r, L) and the in-horizon discounted windows for another rate (the next ``apply`` uses them)."""
+        planning = self.planning
+        self.discount_window = self._window(discount_factors(rate, planning.years, planning.data.spec.start_year))
+        self.crf = capital_recovery_factor(rate, planning.data.measures.lifetime_yr)

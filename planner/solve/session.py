@@ -1,7 +1,7 @@
 """The only module that talks to HiGHS: pass the compiled model in one call, solve, read back.
 
-Path: ``planner.model.compile.compile_model`` turns the Pyomo model into row-wise sparse arrays and
-``highspy.Highs.passModel`` takes them in one call. The ``Highs`` object and the row and column
+Path: ``planner.model.compile.compile_model`` assembles the arrays the builder recorded beside the
+Pyomo model into row-wise sparse arrays, and ``highspy.Highs.passModel`` takes them in one call. The ``Highs`` object and the row and column
 maps stay alive in ``SolverSession`` so that later re-solves (budget sweeps, duals, IIS) reuse the
 loaded model instead of rebuilding it.
 """
@@ -104,7 +104,7 @@ class SolverSession:
         self.deadline = deadline
         self.timings_s: dict[str, float] = {}
         tic = time.perf_counter()
-        self.compiled: CompiledModel = compile_model(planning.model)
+        self.compiled: CompiledModel = compile_model(planning)
         with _quiet_stdout():
             self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
@@ -206,6 +206,8 @@ class SolverSession:
             "target_wan_yuan_per_t": block("target_row", list(model.TARGETS)),
             "deployment_wan_yuan_per_unit": block("deployment_row", list(model.DEPLOYMENT)),
             "budget_wan_yuan_per_wan_yuan": dict(zip(self.planning.years, block("budget_limit", self.planning.years))),
+            "pool_wan_yuan_per_unit": block("pool_limit", range(len(self.planning.pool_rows))),
+            "area_budget_wan_yuan_per_wan_yuan": block("area_budget_limit", range(len(self.planning.area_budget_rows))),
         }
 
     def irreducible_conflict(self, time_limit_s: float = 30.0) -> list[tuple[str, object, str]] | None:
@@ -232,15 +234,13 @@ class SolverSession:
         side = {2: "lower", 3: "upper", 4: "both"}
         members: list[tuple[str, object, str]] = []
         for row, bound in zip(iis.row_index_, iis.row_bound_):
-            first_name = self.compiled.row_name(int(row))
-            component, _, _ = first_name.partition("[")
-            first, keys = self.compiled.row_blocks[component]
-            members.append((component, keys[int(row) - first], side.get(int(bound), "both")))
+            component, key = self.compiled.row_key(int(row))
+            members.append((component, key, side.get(int(bound), "both")))
         for col, bound in zip(iis.col_index_, iis.col_bound_):
             if int(bound) not in side:
                 continue
-            var = self.compiled.columns[int(col)]
-            members.append((var.parent_component().name, var.index(), side[int(bound)]))
+            component, key = self.compiled.column_key(int(col))
+            members.append((component, key, side[int(bound)]))
         return members
 
     def solve(self, progress: Callable[[str], None] | None = None) -> Solution:
@@ -304,21 +304,18 @@ class SolverSession:
             highs.setOptionValue("mip_rel_gap", float(self.settings.mip_gap))
         return status, objective
 
-    def _value_array(self, values: np.ndarray, var, index) -> np.ndarray:
-        column_of = self.compiled.column_of
-        positions = np.fromiter((column_of[id(var[key])] for key in index), dtype=np.int64, count=len(index))
-        out = values[positions] if len(index) else np.zeros(0)
+    def _value_array(self, values: np.ndarray, component: str) -> np.ndarray:
+        """The solution values of one variable component, in its key order; tiny values snapped to 0."""
+        out = values[self.compiled.column_slice(component)].copy()
         out[np.abs(out) < ZERO_TOL] = 0.0
         return out
 
     def _read_solution(self, solution: Solution) -> None:
         planning = self.planning
-        m = planning.model
         values = np.asarray(self.highs.getSolution().col_value)
         solution.col_values = values.copy()
-        keys = [(i, t) for i in range(len(planning.data.measures)) for t in planning.years]
         shape = (len(planning.data.measures), len(planning.years))
-        added = self._value_array(values, m.units_added, keys).reshape(shape)
+        added = self._value_array(values, "units_added").reshape(shape)
         # Whole-unit measures: HiGHS returns values within its integrality tolerance; report whole numbers.
         whole = planning.data.measures.integer[:, None] & (np.abs(added - np.round(added)) <= INTEGER_SNAP_TOL)
         solution.units_added = np.where(whole, np.round(added), added)
@@ -326,11 +323,10 @@ class SolverSession:
         active[np.abs(active) < ZERO_TOL] = 0.0
         solution.units_active = active
         if planning.options.elastic:
-            solution.target_shortfall_t = self._value_array(values, m.target_shortfall_t, list(m.TARGETS))
-            solution.deployment_shortfall_units = self._value_array(
-                values, m.deployment_shortfall_units, list(m.DEPLOYMENT))
+            solution.target_shortfall_t = self._value_array(values, "target_shortfall_t")
+            solution.deployment_shortfall_units = self._value_array(values, "deployment_shortfall_units")
         if planning.options.budget_overrun_penalty_wan_yuan is not None:
-            solution.budget_overrun_wan_yuan = self._value_array(values, m.budget_overrun_wan_yuan, planning.years)
+            solution.budget_overrun_wan_yuan = self._value_array(values, "budget_overrun_wan_yuan")
 
 
 def solve_model(planning: PlanningModel, settings: SolverSettings,

@@ -1,0 +1,172 @@
+"""`planner robust`: the cheapest plan that meets every target in every one of K samples, and what that safety costs.
+
+One LP/MIP: the built model (central costs and budgets, its own target rows for the central
+figures) plus one copy of every target row per sample, with that sample's abatement coefficients
+and requirements (``ModelEditor.add_target_rows``):
+
+    min  c . x   s.t.  budgets, potentials, groups, deployment (as in the spec),
+                       A^s x >= R^s  for every target k and every sample s = 0..K-1 (and the central case).
+
+The premium is the robust plan's cost minus the central plan's (both at central costs). Both
+plans are then held fixed and evaluated on ``check_samples`` fresh samples, drawn with another
+seed (seed + 1), for the share in which every target is met.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import PlannerError
+from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, json_bytes
+from planner.model.sampler import draw_sample, sample_figures
+from planner.pipeline.ensemble import MET_REL_TOL, EnsembleWorker
+from planner.pipeline.run import result_files, tabulate
+from planner.pipeline.uncertainty import BadOption, fixed_csv_bytes, prepare, target_label
+
+MAX_ROBUST_SAMPLES = 500
+DEFAULT_CHECK_SAMPLES = 1000
+
+
+class RobustInfeasible(PlannerError):
+    exit_code = 4
+
+
+class _NoDuals:
+    """The robust model's rows are not the central model's: its run folder carries no shadow prices."""
+
+    def shadow_prices(self, solution):
+        return None
+
+
+@dataclass
+class RobustOutcome:
+    table: pd.DataFrame
+    files: dict[str, bytes]
+    summary: dict
+    units_active: np.ndarray | None = None  # the robust plan, (measures, years)
+    infeasible_samples: dict[int, list[str]] = field(default_factory=dict)
+    covered: int = 0
+
+
+def _all_met(worker: EnsembleWorker, figures, active: np.ndarray) -> bool:
+    achieved = worker.abatement(figures, active)
+    required = figures.required_abatement_t
+    return bool((achieved >= required - MET_REL_TOL * np.maximum(1.0, np.abs(required))).all())
+
+
+def check_options(samples: int, check_samples: int) -> None:
+    if not 1 <= samples <= MAX_ROBUST_SAMPLES:
+        raise BadOption(f"--samples {samples}: a robust plan takes 1 to {MAX_ROBUST_SAMPLES} samples (each adds a copy "
+                        "of every target row)")
+    if check_samples < 1:
+        raise BadOption(f"--check-samples {check_samples}: give at least 1")
+
+
+def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: str | None = None,
+           uncertainty_file: str | Path | None = None, check_samples: int = DEFAULT_CHECK_SAMPLES) -> RobustOutcome:
+    check_options(samples, check_samples)
+    clock = time.perf_counter()
+    payload = prepare(spec_path, scenario, uncertainty_file, seed)
+    worker = EnsembleWorker(payload)
+    data, unc = payload.data, payload.uncertainty
+    central = worker.central
+    figures = [worker.figures(i)[0] for i in range(samples)]
+    editor = worker.editor
+
+    def solve_with(indices: list[int]):
+        rows = editor.add_target_rows([figures[i].abatement_t_per_yr for i in indices],
+                                      [figures[i].required_abatement_t for i in indices])
+        editor.restart(worker.time_limit_s)
+        solution = worker.session.solve()
+        editor.delete_rows(rows)
+        return solution
+
+    tic = time.perf_counter()
+    solution = solve_with(list(range(samples)))
+    robust_solve_s = time.perf_counter() - tic
+    infeasible: dict[int, list[str]] = {}
+    covered = samples
+    if solution.status != "optimal":
+        infeasible, covered = _explain_infeasible(worker, figures, solve_with)
+        central_figures = sample_figures(data, unc, None)
+        editor.apply(central_figures.capex_wan_yuan, central_figures.opex_wan_yuan_per_yr,
+                     central_figures.abatement_t_per_yr, central_figures.required_abatement_t)
+        lines = [f"sample {i}: {', '.join(missed) or 'infeasible'}" for i, missed in list(infeasible.items())[:20]]
+        raise RobustInfeasible(
+            f"no plan meets every target in all {samples} samples ({solution.status}). "
+            f"{len(infeasible)} sample(s) cannot be met even on their own (the targets missed by an elastic re-solve):\n  "
+            + ("\n  ".join(lines) if lines else "(none: each sample alone is feasible, only together they are not)")
+            + f"\nOne plan can cover {covered} of the {samples} samples (the first of those feasible on their own). Narrow the ranges in uncertainty.csv, "
+              "raise the budget, or use fewer samples.")
+
+    robust_active = solution.units_active
+    central_figures = sample_figures(data, unc, None)
+    cost_robust = worker.plan_cost(central_figures, robust_active)
+    cost_central = central.objective_wan_yuan
+    fresh_seed = payload.seed + 1
+    met_robust = met_central = 0
+    for i in range(check_samples):
+        fresh = sample_figures(data, unc, draw_sample(unc, fresh_seed, i))
+        met_robust += _all_met(worker, fresh, robust_active)
+        met_central += _all_met(worker, fresh, central.units_active)
+    premium = cost_robust - cost_central
+    table = pd.DataFrame([{
+        "samples": samples, "cost_robust_wan_yuan": cost_robust, "cost_central_wan_yuan": cost_central,
+        "premium_wan_yuan": premium, "premium_pct": 100 * premium / abs(cost_central) if cost_central else float("nan"),
+        "check_samples": check_samples, "check_seed": fresh_seed,
+        "p_met_robust": met_robust / check_samples, "p_met_central": met_central / check_samples,
+    }])
+    # The robust plan's run folder, at the central figures.
+    spec = data.spec
+    timings = dict(solution.timings_s)
+    tables, summary = tabulate(spec, data, worker.planning, solution, _NoDuals(), timings)
+    summary["kind"] = "robust_plan"
+    summary["robust_samples"] = samples
+    files = {f"plan/{name}": content for name, content in result_files(tables, summary).items()}
+    record = {
+        MARKER_KEY: RESULTS_FORMAT, "kind": "robust", "model": spec.name, "scenario": spec.scenario,
+        "samples": samples, "seed": payload.seed, "check_samples": check_samples, "check_seed": fresh_seed,
+        "robust_solve_s": round(robust_solve_s, 4), "wall_s": round(time.perf_counter() - clock, 4),
+        "rows_added": samples * len(data.targets),
+        "robust": table.iloc[0].to_dict(),
+        "measures_robust": sorted(data.measures.ids[i] for i in np.flatnonzero(robust_active.sum(axis=1) > 0)),
+        "measures_central": sorted(data.measures.ids[i] for i in np.flatnonzero(central.units_active.sum(axis=1) > 0)),
+        "inputs_sha256": dict(sorted({**data.input_sha256, Path(unc.path).name: unc.sha256}.items())),
+    }
+    files["robust.csv"] = fixed_csv_bytes(table)
+    files["summary.json"] = json_bytes(record)
+    return RobustOutcome(table, files, record, robust_active, covered=samples)
+
+
+def _explain_infeasible(worker: EnsembleWorker, figures, solve_with) -> tuple[dict[int, list[str]], int]:
+    """Samples infeasible on their own (with the targets an elastic re-solve misses), and the longest
+    prefix of samples that one plan can still cover (bisection)."""
+    labels = [target_label(t) for t in worker.payload.data.targets]
+    infeasible: dict[int, list[str]] = {}
+    for i, fig in enumerate(figures):
+        status, solution = worker.solve_figures(fig)
+        if status != "optimal":
+            short = solution.target_shortfall_t if solution.target_shortfall_t is not None else np.zeros(len(labels))
+            required = fig.required_abatement_t
+            infeasible[i] = [f"{labels[k]} short by {short[k]:,.0f} t" for k in range(len(labels))
+                             if short[k] > MET_REL_TOL * max(1.0, abs(required[k]))]
+    central = sample_figures(worker.payload.data, worker.payload.uncertainty, None)
+    worker.editor.apply(central.capex_wan_yuan, central.opex_wan_yuan_per_yr, central.abatement_t_per_yr,
+                        central.required_abatement_t)
+    alone = [i for i in range(len(figures)) if i not in infeasible]
+    if alone and solve_with(alone).status == "optimal":
+        return infeasible, len(alone)
+    low, high = 0, len(alone)  # one plan covers the first `low` of the samples feasible alone; not `high`
+    while high - low > 1:
+        middle = (low + high) // 2
+        if solve_with(alone[:middle]).status == "optimal":
+            low = middle
+        else:
+            high = middle
+    return infeasible, low
+

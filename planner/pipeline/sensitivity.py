@@ -1,0 +1,170 @@
+"""`planner sensitivity`: one figure at a time at (1 - range) and (1 + range), warm re-solves of the built model.
+
+Parameters: each chosen measure's capex, opex and abatement (every pollutant together); the capex
+of the ten unchosen measures that are cheapest to include (the objective increase when one unit
+must be active, each found by one re-solve); GDP growth and each target pollutant's BAU growth
+(growth since the base year scaled, as in uncertainty.csv); the discount rate. For each side:
+the objective of the strict re-solve, or, where that is infeasible, of an elastic re-solve that
+says which targets stop being met. ``tornado.csv`` is sorted by swing = |objective_high -
+objective_low|.
+
+Economics fixes some signs (the tests check them): a dearer chosen measure never lowers the
+optimum, a cheaper one never raises it; more abatement per unit never raises it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.io.schema import POLLUTANTS
+from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, json_bytes
+from planner.model.build import required_abatement_t
+from planner.model.sampler import SampleFigures, sample_figures, scaled_series
+from planner.pipeline.alternatives import central_worker
+from planner.pipeline.ensemble import MET_REL_TOL
+from planner.pipeline.uncertainty import BadOption, fixed_csv_bytes, target_label
+
+# The unchosen measures whose capex is varied: the cheapest to include.
+UNCHOSEN_TO_VARY = 10
+
+
+def check_options(range_: float) -> None:
+    if not 0 < range_ < 1:
+        raise BadOption(f"--range {range_:g}: give a fraction in (0, 1), e.g. 0.2 for -20 % and +20 %")
+
+
+def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None = None) -> dict:
+    check_options(range_)
+    clock = time.perf_counter()
+    worker = central_worker(spec_path, scenario)
+    data = worker.payload.data
+    measures = data.measures
+    editor = worker.editor
+    central = worker.central
+    optimum = central.objective_wan_yuan
+    base = sample_figures(data, worker.payload.uncertainty, None)
+    central_chosen = frozenset(np.flatnonzero(central.units_added.sum(axis=1) > 0))
+    labels = [target_label(t) for t in data.targets]
+    solves = 0
+
+    def solve(figures: SampleFigures) -> dict:
+        nonlocal solves
+        status, solution = worker.solve_figures(figures)
+        solves += 1 + (status != "optimal")
+        missed = []
+        if status == "elastic" and solution.target_shortfall_t is not None:
+            required = figures.required_abatement_t
+            missed = [labels[k] for k, short in enumerate(solution.target_shortfall_t)
+                      if short > MET_REL_TOL * max(1.0, abs(required[k]))]
+        chosen = (frozenset(np.flatnonzero(solution.units_added.sum(axis=1) > 0))
+                  if solution.units_added is not None else frozenset())
+        return {"status": status, "objective": solution.objective_wan_yuan, "chosen": chosen, "missed": missed}
+
+    def scaled(**changes) -> SampleFigures:
+        return dataclasses.replace(base, **changes)
+
+    # The unchosen measures cheapest to include: objective increase with one unit forced active.
+    inclusion = []
+    for i in range(len(measures)):
+        if i in central_chosen:
+            continue
+        columns = editor.measure_columns(i)
+        row = editor.add_row(columns, np.ones(len(columns)), min(1.0, float(measures.potential[i])), np.inf)
+        editor.restart(worker.time_limit_s)
+        solution = worker.session.solve()
+        solves += 1
+        editor.delete_rows(np.array([row], dtype=np.int32))
+        if solution.status == "optimal":
+            inclusion.append((solution.objective_wan_yuan - optimum, measures.ids[i], i))
+    inclusion.sort()
+    cheapest_unchosen = [i for _, _, i in inclusion[:UNCHOSEN_TO_VARY]]
+    inclusion_cost = {i: cost for cost, _, i in inclusion}
+
+    parameters: list[tuple[str, float, callable]] = []
+    for i in sorted(central_chosen):
+        for quantity in ("capex", "opex"):
+            field_name = "capex_wan_yuan" if quantity == "capex" else "opex_wan_yuan_per_yr"
+
+            def make(factor, i=i, field_name=field_name):
+                values = getattr(base, field_name).copy()
+                values[i] *= factor
+                return scaled(**{field_name: values})
+            parameters.append((f"{quantity}:{measures.ids[i]}", float(getattr(base, field_name)[i]), make))
+
+        def make_abatement(factor, i=i):
+            values = base.abatement_t_per_yr.copy()
+            values[i] *= factor
+            return scaled(abatement_t_per_yr=values)
+        parameters.append((f"abatement:{measures.ids[i]}", 1.0, make_abatement))
+    for i in cheapest_unchosen:
+        def make_unchosen(factor, i=i):
+            values = base.capex_wan_yuan.copy()
+            values[i] *= factor
+            return scaled(capex_wan_yuan=values)
+        parameters.append((f"capex:{measures.ids[i]}", float(base.capex_wan_yuan[i]), make_unchosen))
+
+    base_year = data.spec.base_year
+
+    def requirement(gdp_factor: float = 1.0, bau_pollutant: str | None = None, bau_factor: float = 1.0):
+        gdp = scaled_series(data.gdp_yi_yuan, base_year, gdp_factor)
+        bau = dict(data.bau_t)
+        if bau_pollutant is not None:
+            bau[bau_pollutant] = scaled_series(bau[bau_pollutant], base_year, bau_factor)
+        changed = dataclasses.replace(data, gdp_yi_yuan=gdp, bau_t=bau)
+        return scaled(required_abatement_t=np.array([required_abatement_t(t, changed) for t in data.targets]))
+
+    if any(t.kind == "intensity_reduction" for t in data.targets):
+        parameters.append(("growth:gdp", 1.0, lambda f: requirement(gdp_factor=f)))
+    for p in POLLUTANTS:
+        if any(t.pollutant == p and t.kind in ("intensity_reduction", "cap") for t in data.targets):
+            parameters.append((f"growth:bau:{p}", 1.0, lambda f, p=p: requirement(bau_pollutant=p, bau_factor=f)))
+
+    rows = []
+    for name, central_value, make in parameters:
+        low, high = solve(make(1 - range_)), solve(make(1 + range_))
+        rows.append(_row(name, central_value, range_, low, high, central_chosen, measures.ids))
+    worker.solve_figures(base)  # back to the central figures
+    rate = data.spec.discount_rate
+    if rate > 0:
+        sides = []
+        for factor in (1 - range_, 1 + range_):
+            editor.set_discount_rate(rate * factor)
+            sides.append(solve(base))
+        editor.set_discount_rate(rate)
+        worker.solve_figures(base)
+        rows.append(_row("discount_rate", rate, range_, sides[0], sides[1], central_chosen, measures.ids))
+    table = pd.DataFrame(rows)
+    if len(table):
+        table = table.sort_values(["swing_wan_yuan", "parameter"], ascending=[False, True], kind="stable",
+                                  na_position="first").reset_index(drop=True)
+    inclusion_table = pd.DataFrame([{"measure": m, "inclusion_cost_wan_yuan": cost} for cost, m, _ in inclusion])
+    record = {
+        MARKER_KEY: RESULTS_FORMAT, "kind": "sensitivity", "model": data.spec.name, "scenario": data.spec.scenario,
+        "range": range_, "optimum_wan_yuan": optimum, "parameters": len(table), "solves": solves,
+        "unchosen_varied": [measures.ids[i] for i in cheapest_unchosen],
+        "wall_s": round(time.perf_counter() - clock, 4),
+        "inputs_sha256": dict(sorted(data.input_sha256.items())),
+    }
+    files = {"tornado.csv": fixed_csv_bytes(table), "inclusion_cost.csv": fixed_csv_bytes(inclusion_table),
+             "summary.json": json_bytes(record)}
+    return {"table": table, "record": record, "files": files, "inclusion_cost": inclusion_cost}
+
+
+def _row(name: str, central_value: float, range_: float, low: dict, high: dict, central_chosen, ids) -> dict:
+    def objective(side: dict) -> float:
+        return float(side["objective"]) if side["objective"] is not None else float("nan")
+
+    o_low, o_high = objective(low), objective(high)
+    changes = low["chosen"] != central_chosen or high["chosen"] != central_chosen
+    return {
+        "parameter": name, "central_value": central_value, "factor_low": 1 - range_, "factor_high": 1 + range_,
+        "objective_low": o_low, "objective_high": o_high, "swing_wan_yuan": abs(o_high - o_low),
+        "status_low": low["status"], "status_high": high["status"],
+        "portfolio_changes": bool(changes),
+        "targets_missed_low": ";".join(low["missed"]), "targets_missed_high": ";".join(high["missed"]),
+    }

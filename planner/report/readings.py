@@ -1,0 +1,220 @@
+"""One paragraph per report section, in Chinese or English, made from the section's own numbers:
+what the chart shows and what it means for the plan. Nothing here is canned: each sentence is
+chosen and filled from the tables."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from planner.report.labels import pollutant_label, sector_label
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def _t(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def emissions(emissions: pd.DataFrame, targets: pd.DataFrame, lang: str, solved: bool) -> str:
+    zh = lang == "zh"
+    limits = targets[targets["kind"] != "deployment"]
+    if not solved:
+        count = len(limits)
+        return (f"本次求解没有可行方案,图中只画出基准情景(BAU)排放和{count}个排放目标(黑色菱形);"
+                "需要按上方诊断调整预算或目标后重新求解。" if zh else
+                f"This run has no feasible plan, so the charts show only the BAU emissions and the {count} "
+                "emission targets (black diamonds); change the budget or targets as the diagnosis above says "
+                "and solve again.")
+    sentences = []
+    for row in limits.sort_values(["year", "subject"]).itertuples():
+        here = emissions[(emissions["year"] == row.year) & (emissions["pollutant"] == row.subject)]
+        if here.empty:
+            continue
+        e = here.iloc[0]
+        cut = 1 - e.emissions_t / e.bau_t if e.bau_t else 0.0
+        name = pollutant_label(row.subject, lang)
+        slack = row.achieved - row.required
+        if zh:
+            state = ("恰好达到目标(目标约束起作用)" if abs(slack) <= 1e-6 * max(1.0, abs(row.required)) else
+                     f"比目标多减 {_t(slack)} 吨" if slack > 0 else f"距目标尚差 {_t(-slack)} 吨")
+            sentences.append(f"{row.year}年{name}排放 {_t(e.emissions_t)} 吨,比基准情景低 {_pct(cut)},{state}")
+        else:
+            state = ("exactly at its target (the target binds)" if abs(slack) <= 1e-6 * max(1.0, abs(row.required))
+                     else f"{_t(slack)} t better than its target" if slack > 0 else f"{_t(-slack)} t short of it")
+            sentences.append(f"in {row.year} {name} emissions are {_t(e.emissions_t)} t, {_pct(cut)} below BAU, "
+                             f"{state}")
+    if not sentences:
+        return "本次运行没有排放目标。" if zh else "This run has no emission targets."
+    binding = sum(1 for s in sentences if ("起作用" in s or "binds" in s))
+    if zh:
+        tail = (f"{binding}个目标恰好达到,说明它们决定了方案的成本;其余目标由这些措施顺带完成。" if binding
+                else "所有目标都有余量,方案成本由部署目标或预算决定。")
+        return "规划情景(实线)与基准情景(虚线)和目标(菱形)对比:" + ";".join(sentences) + "。" + tail
+    tail = (f" {binding} target(s) are met exactly, so they set the plan's cost; the others are met on the way."
+            if binding else " Every target is met with room to spare: deployment targets or budgets set the cost.")
+    return "The plan (solid) against BAU (dashed) and the targets (diamonds): " + "; ".join(sentences) + "." + tail
+
+
+def investment(costs: pd.DataFrame, summary: dict, lang: str) -> str:
+    zh = lang == "zh"
+    total = float(costs["capex_wan_yuan"].sum()) if len(costs) else 0.0
+    if total <= 0:
+        return "方案没有新增投资。" if zh else "The plan invests nothing."
+    by_year = costs.groupby("year")["capex_wan_yuan"].sum()
+    by_sector = costs.groupby("sector")["capex_wan_yuan"].sum().sort_values(ascending=False)
+    peak_year, peak = int(by_year.idxmax()), float(by_year.max())
+    top, share = str(by_sector.index[0]), float(by_sector.iloc[0]) / total
+    budgets = summary.get("budget_wan_yuan_by_year", {})
+    full = [int(y) for y, v in by_year.items()
+            if budgets.get(str(int(y))) is not None and v >= budgets[str(int(y))] * (1 - 1e-6)]
+    if zh:
+        text = (f"规划期总投资 {_t(total)} 万元,{peak_year}年最多({_t(peak)} 万元);"
+                f"{sector_label(top, lang)}领域占 {_pct(share)}。")
+        text += (f"{len(full)}个年份用满了年度预算({', '.join(map(str, full))}),预算是这些年份的约束。" if full
+                 else "各年投资都低于预算,预算没有约束方案。")
+        return text
+    text = (f"The plan invests {_t(total)} 万元 over the horizon, most in {peak_year} ({_t(peak)} 万元); "
+            f"{top} takes {_pct(share)}. ")
+    text += (f"{len(full)} year(s) use the whole yearly budget ({', '.join(map(str, full))}): there the budget binds."
+             if full else "Every year stays under its budget: the budget does not bind.")
+    return text
+
+
+def mac(bars: list[dict], lang: str) -> str:
+    zh = lang == "zh"
+    if not bars:
+        return "没有措施减少二氧化碳。" if zh else "No measure cuts CO2."
+    total = sum(b["width"] for b in bars)
+    saving = [b for b in bars if b["height"] < 0]
+    saving_t = sum(b["width"] for b in saving)
+    median = sorted(b["height"] for b in bars)[len(bars) // 2]
+    dearest = max(bars, key=lambda b: b["height"])
+    if zh:
+        return (f"{len(bars)}项措施可减少二氧化碳,年减排潜力合计 {_t(total)} 吨;其中{len(saving)}项成本为负"
+                f"(节约的运行费用超过年化投资),潜力 {_t(saving_t)} 吨/年,占 {_pct(saving_t / total if total else 0)}。"
+                f"单位成本中位数 {_t(median)} 元/吨,最高为{dearest['label']}({_t(dearest['height'])} 元/吨)。"
+                "曲线左侧的措施应优先实施;超出纵轴的柱以三角标出其数值。")
+    return (f"{len(bars)} measures cut CO2, {_t(total)} t/yr of potential in all; {len(saving)} of them cost less "
+            f"than nothing (operating savings exceed the annualised investment), {_t(saving_t)} t/yr or "
+            f"{_pct(saving_t / total if total else 0)}. The median cost is {_t(median)} 元/t, the dearest "
+            f"{dearest['label']} at {_t(dearest['height'])} 元/t. Measures on the left come first; bars above "
+            "the axis are marked with a triangle and their value.")
+
+
+def quadrants(points: list[dict], lang: str) -> str:
+    zh = lang == "zh"
+    counts = [0, 0, 0, 0]
+    for p in points:
+        if p["x"] > 0 and p["y"] > 0:
+            counts[0] += 1
+        elif p["x"] <= 0 < p["y"]:
+            counts[1] += 1
+        elif p["x"] < 0 and p["y"] < 0:
+            counts[2] += 1
+        elif p["x"] > 0 >= p["y"]:
+            counts[3] += 1
+    if zh:
+        return (f"{len(points)}项措施中,{counts[0]}项同时减少二氧化碳和大气污染物(第I象限,协同减排),"
+                f"{counts[3]}项只减碳(第IV象限或横轴上),{counts[1]}项只减污或减污增碳(第II象限或纵轴上),"
+                f"{counts[2]}项两者皆增。第I象限措施越多,减污与降碳的目标越能相互促进。")
+    return (f"Of {len(points)} measures, {counts[0]} cut both CO2 and air pollutants (quadrant I, co-benefit), "
+            f"{counts[3]} cut carbon only (quadrant IV or the x axis), {counts[1]} cut pollutants only or add CO2 "
+            f"(quadrant II or the y axis), {counts[2]} add both. The more measures in quadrant I, the more the "
+            "pollution and carbon targets help each other.")
+
+
+def targets(targets: pd.DataFrame, lang: str, solved: bool) -> str:
+    zh = lang == "zh"
+    if not len(targets):
+        return "没有目标。" if zh else "There are no targets."
+    met = int(targets["met"].astype(str).eq("True").sum())
+    priced = targets[targets["shadow_price_yuan_per_t"].fillna(0).abs() > 0.005]
+    if not solved:
+        return (f"{len(targets)}个目标在现有条件下无法同时达成,见上方诊断。" if zh else
+                f"The {len(targets)} targets cannot all be met as things stand: see the diagnosis above.")
+    if zh:
+        text = f"{len(targets)}个目标中{met}个达成。"
+        if len(priced):
+            top = priced.sort_values("shadow_price_yuan_per_t", ascending=False).iloc[0]
+            text += (f"影子价格表示目标再收紧一吨所增加的成本:{top.year}年{pollutant_label(top.subject, lang)}目标最高,"
+                     f"{top.shadow_price_yuan_per_t:,.0f} 元/吨。影子价格为零的目标没有约束方案。")
+        return text
+    text = f"{met} of {len(targets)} targets are met. "
+    if len(priced):
+        top = priced.sort_values("shadow_price_yuan_per_t", ascending=False).iloc[0]
+        text += (f"A shadow price is what one more tonne of the target would cost: highest for the {top.year} "
+                 f"{pollutant_label(top.subject, lang)} target, {top.shadow_price_yuan_per_t:,.0f} 元/t. Targets "
+                 "with a zero price do not constrain the plan.")
+    return text
+
+
+def key_projects(projects: pd.DataFrame, lang: str) -> str:
+    zh = lang == "zh"
+    if projects.empty:
+        return "没有入选措施。" if zh else "No measure is chosen."
+    total = float(projects["capex_wan_yuan"].sum())
+    top = projects.head(3)
+    share = float(top["capex_wan_yuan"].sum()) / total if total else 0.0
+    names = ("、" if zh else ", ").join(str(n) for n in top["name"])
+    if zh:
+        return (f"{len(projects)}项措施入选,投资最多的三项({names})占总投资 {_pct(share)};"
+                "表中列出各项的方案条款和牵头部门,可直接作为重点工程清单。")
+    return (f"{len(projects)} measures are chosen; the three largest investments ({names}) take {_pct(share)} of the "
+            "total. The table gives each one's plan section and lead department: it is the key-project list.")
+
+
+def sweep(table: pd.DataFrame, lang: str) -> str:
+    zh = lang == "zh"
+    if table.empty:
+        return ""
+    met = table[table["targets_missed"].fillna(math.inf) == 0]
+    lo, hi = float(table["budget_wan_yuan"].min()), float(table["budget_wan_yuan"].max())
+    if zh:
+        text = f"在 {_t(lo)}–{_t(hi)} 万元/年的 {len(table)} 个预算点上求解。"
+        text += (f"年度预算达到 {_t(float(met['budget_wan_yuan'].min()))} 万元时全部目标可以达成,"
+                 f"此时成本 {_t(float(met['cost_wan_yuan'].iloc[0]))} 万元;更多预算不再降低缺口。" if len(met)
+                 else "所有预算点都有目标缺口:需要更多预算或更多措施。")
+        return text
+    text = f"Solved at {len(table)} budgets from {_t(lo)} to {_t(hi)} 万元 a year. "
+    text += (f"From {_t(float(met['budget_wan_yuan'].min()))} 万元 a year every target is met, at a cost of "
+             f"{_t(float(met['cost_wan_yuan'].iloc[0]))} 万元; more budget no longer closes a gap." if len(met)
+             else "Every budget leaves a shortfall: more budget or more measures are needed.")
+    return text
+
+
+def comparison(objectives: dict[str, float | None], statuses: dict[str, str], lang: str) -> str:
+    zh = lang == "zh"
+    solved = {k: v for k, v in objectives.items() if v is not None}
+    failed = [k for k in objectives if k not in solved]
+    if not solved:
+        return "所比较的方案都没有可行解。" if zh else "None of the compared runs has a feasible plan."
+    cheapest = min(solved, key=solved.get)
+    dearest = max(solved, key=solved.get)
+    if zh:
+        text = (f"比较{len(objectives)}个方案:{cheapest}的总成本现值最低({_t(solved[cheapest])} 万元),"
+                f"{dearest}最高({_t(solved[dearest])} 万元)。")
+        if failed:
+            text += f"{'、'.join(failed)}没有可行解,表中其数值留空。"
+        return text
+    text = (f"{len(objectives)} runs compared: {cheapest} has the lowest present value of cost "
+            f"({_t(solved[cheapest])} 万元), {dearest} the highest ({_t(solved[dearest])} 万元).")
+    if failed:
+        text += f" {', '.join(failed)} has no feasible plan; its cells are blank."
+    return text
+
+
+def no_regret(core: pd.DataFrame, points: int, lang: str) -> str:
+    zh = lang == "zh"
+    if core.empty:
+        return (f"没有措施在全部 {points} 个预算点都入选。" if zh else
+                f"No measure is chosen at all {points} budgets.")
+    names = ("、" if zh else ", ").join(str(n) for n in core["name"].head(5))
+    more = (f"等{len(core)}项" if zh else f" and {len(core) - 5} more") if len(core) > 5 else ""
+    return (f"{len(core)}项措施在全部 {points} 个预算点都入选({names}{more}):无论预算多少都值得实施,可先行启动。"
+            if zh else
+            f"{len(core)} measures are chosen at all {points} budgets ({names}{more}): worth doing whatever the "
+            "budget, so they can start first.")

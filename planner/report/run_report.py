@@ -1,0 +1,271 @@
+"""The report of one run folder: summary, emissions against BAU and targets, investment by year and
+sector, the MAC curve and the co-control coordinate chart, targets and key projects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.io.schema import POLLUTANTS
+from planner.report import readings
+from planner.report.charts import line_figure, mac_figure, quadrant_figure, stacked_bar_figure
+from planner.report.colours import BAU_COLOUR, PLAN_COLOUR, TARGET_COLOUR, pollutant_colour, sector_colour
+from planner.report.content import Chart, ExcelChart, Report, Section, Sheet, fmt, read_csv, sheet
+from planner.report.diagnosis import diagnosis_lines
+from planner.report.labels import (column_label, phrase, pollutant_label, sector_label, shadow_from_label,
+                                   status_label)
+
+AIR_POLLUTANTS = ("nox", "so2", "vocs", "pm")
+
+
+def key_projects(plan: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """重点工程清单: every chosen measure with its units, investment, first year, plan section and lead."""
+    added = plan[plan["added"] > 0]
+    if added.empty:
+        return pd.DataFrame(columns=["measure", "name", "sector", "unit", "units_added", "capex_wan_yuan",
+                                     "first_year_added", "plan_ref", "lead"])
+    grouped = added.groupby("measure", sort=False).agg(units_added=("added", "sum"),
+                                                       capex_wan_yuan=("capex_wan_yuan", "sum"),
+                                                       first_year_added=("year", "min")).reset_index()
+    info = catalogue.set_index("measure")[["name", "sector", "unit", "plan_ref", "lead"]]
+    table = grouped.join(info, on="measure")
+    table = table.sort_values(["capex_wan_yuan", "measure"], ascending=[False, True], kind="stable")
+    return table[["measure", "name", "sector", "unit", "units_added", "capex_wan_yuan", "first_year_added",
+                  "plan_ref", "lead"]].reset_index(drop=True)
+
+
+def yearly_tasks(plan: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """年度任务分解: what each lead department adds in each year."""
+    added = plan[plan["added"] > 0][["year", "measure", "name", "added", "unit", "capex_wan_yuan"]]
+    info = catalogue.set_index("measure")[["lead", "plan_ref"]]
+    table = added.join(info, on="measure").sort_values(["year", "lead", "measure"], kind="stable")
+    return table[["year", "lead", "measure", "name", "added", "unit", "capex_wan_yuan", "plan_ref"]].reset_index(
+        drop=True)
+
+
+def cost_by_year_sector(plan: pd.DataFrame) -> pd.DataFrame:
+    if plan.empty:
+        return pd.DataFrame(columns=["year", "sector", "capex_wan_yuan", "opex_wan_yuan"])
+    return plan.groupby(["year", "sector"], as_index=False)[["capex_wan_yuan", "opex_wan_yuan"]].sum()
+
+
+def with_tag_names(targets: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Deployment targets name their tag by the measures that carry it: ``nonfossil_mw (屋顶光伏, 风电)``."""
+    if "tags" not in catalogue.columns or not (targets["kind"] == "deployment").any():
+        return targets
+    names: dict[str, list[str]] = {}
+    for name, tags in zip(catalogue["name"], catalogue["tags"].fillna("")):
+        for tag in str(tags).split(";"):
+            if tag:
+                names.setdefault(tag, []).append(str(name))
+    targets = targets.copy()
+    deployment = targets["kind"] == "deployment"
+    targets.loc[deployment, "subject"] = [f"{tag} ({', '.join(names[tag])})" if tag in names else tag
+                                          for tag in targets.loc[deployment, "subject"]]
+    return targets
+
+
+def shadow_price_text(targets: pd.DataFrame, lang: str) -> list[str]:
+    """One shadow price per target row with its unit: 元/t for emission targets, 元/unit for deployment."""
+    per_unit = "元/单位" if lang == "zh" else "元/unit"
+    out = []
+    for row in targets.itertuples():
+        value, unit = ((row.shadow_price_yuan_per_unit, per_unit) if row.kind == "deployment"
+                       else (row.shadow_price_yuan_per_t, "元/t"))
+        out.append("" if pd.isna(value) else f"{0.0 if abs(value) < 0.005 else value:,.2f} {unit}")
+    return out
+
+
+def _budget_text(summary: dict, lang: str) -> str:
+    budgets = list(summary.get("budget_wan_yuan_by_year", {}).values())
+    if budgets and all(b is not None for b in budgets) and len(set(budgets)) == 1:
+        return f"{budgets[0]:,.0f}"
+    if budgets and any(b is not None for b in budgets):
+        return "; ".join(f"{y}: {'—' if b is None else f'{b:,.0f}'}"
+                         for y, b in summary["budget_wan_yuan_by_year"].items())
+    return phrase("no_limit", lang)
+
+
+def overview_rows(summary: dict, lang: str) -> list[tuple[str, object]]:
+    horizon = summary.get("horizon", {})
+    rate = summary.get("discount_rate")
+    total_budget = summary.get("budget_total_wan_yuan")
+    totals = summary.get("totals", {})
+    return [
+        (phrase("model", lang), summary.get("model")),
+        (phrase("scenario", lang), summary.get("scenario") or ""),
+        (phrase("status", lang), status_label(summary.get("status"), lang)),
+        (phrase("objective", lang), summary.get("objective")),
+        (phrase("cost", lang), summary.get("cost_wan_yuan")),
+        (phrase("capex_total", lang), totals.get("capex_wan_yuan")),
+        (phrase("opex_total", lang), totals.get("opex_wan_yuan")),
+        (phrase("measures_chosen", lang), totals.get("measures_chosen")),
+        (phrase("targets_met", lang), phrase("yes", lang) if summary.get("targets_met") else phrase("no", lang)),
+        (phrase("solver", lang), f"HiGHS {summary.get('versions', {}).get('highs', '')}"),
+        (phrase("shadow_from", lang), shadow_from_label(summary.get("shadow_prices_from"), lang)),
+        (phrase("horizon", lang), f"{horizon.get('start_year')}–{horizon.get('end_year')} "
+                                  f"({phrase('base_year', lang)} {horizon.get('base_year')})"),
+        (phrase("discount_rate", lang), f"{100 * rate:g} %" if rate is not None else ""),
+        (phrase("budget_yearly", lang), _budget_text(summary, lang)),
+        (phrase("budget_total", lang), phrase("no_limit", lang) if total_budget is None else total_budget),
+    ]
+
+
+def run_report(folder: Path, summary: dict, lang: str) -> Report:
+    plan = read_csv(folder, "plan.csv")
+    emissions = read_csv(folder, "emissions.csv")
+    targets = read_csv(folder, "targets.csv")
+    catalogue = read_csv(folder, "cost_effectiveness.csv")
+    projects = key_projects(plan, catalogue)
+    tasks = yearly_tasks(plan, catalogue)
+    costs = cost_by_year_sector(plan)
+    overview = overview_rows(summary, lang)
+    summary_table = pd.DataFrame(overview, columns=[phrase("item", lang), phrase("value", lang)])
+    named_targets = with_tag_names(targets, catalogue)
+    sheets = [
+        Sheet(phrase("summary", lang), summary_table),
+        sheet(phrase("annual_plan", lang), plan, lang),
+        sheet(phrase("emissions", lang), emissions, lang),
+        sheet(phrase("targets", lang), named_targets, lang),
+        sheet(phrase("cost_by_sector", lang), costs, lang),
+        sheet(phrase("catalogue", lang), catalogue, lang),
+        sheet(phrase("key_projects", lang), projects, lang),
+        sheet(phrase("yearly_tasks", lang), tasks, lang),
+    ]
+    title = (f"{phrase('report_title', lang)} — {summary.get('model')}"
+             + (f" / {summary['scenario']}" if summary.get("scenario") else ""))
+    report = Report(title=title, sheets=sheets)
+    report.key_figures = [(label, fmt(value)) for label, value in overview[2:9]]
+    solved = summary.get("status") in ("optimal", "time_limit") and bool(summary.get("targets"))
+    if summary.get("diagnosis"):
+        lines = diagnosis_lines(summary["diagnosis"], lang)
+        report.notes = [(phrase(key, lang), lines[key.removeprefix("diag_")])
+                        for key in ("diag_why", "diag_closest", "diag_conflict", "diag_fixes", "diag_notes")
+                        if lines[key.removeprefix("diag_")]]
+    report.sections.append(emission_section(report, emissions, targets, lang, solved))
+    if solved:
+        report.sections.append(investment_section(report, costs, summary, lang))
+    report.sections.append(mac_section(report, catalogue, lang))
+    report.sections.append(coordinate_section(catalogue, lang))
+
+    shown = named_targets[["year", "kind", "subject", "value", "unit", "required", "achieved", "met"]].copy()
+    shown["shadow_price"] = shadow_price_text(targets, lang)
+    if "basis" in targets:
+        shown["basis"] = targets["basis"]
+    target_sheet = sheet(phrase("targets", lang), shown, lang)
+    target_sheet.table = target_sheet.table.drop(columns=[column_label("unit", lang)])
+    report.sections.append(Section(phrase("targets", lang), readings.targets(targets, lang, solved),
+                                   tables=[target_sheet], id="targets"))
+    report.sections.append(Section(phrase("key_projects", lang), readings.key_projects(projects, lang),
+                                   tables=[sheet(phrase("key_projects", lang), projects, lang)], id="projects"))
+    return report
+
+
+def targeted_pollutants(emissions: pd.DataFrame) -> list[str]:
+    return [p for p in POLLUTANTS if emissions.loc[emissions["pollutant"] == p, "target_kind"].notna().any()]
+
+
+def emission_section(report: Report, emissions: pd.DataFrame, targets: pd.DataFrame, lang: str,
+                     solved: bool) -> Section:
+    """Emissions against BAU and targets; without a solution (infeasible) only BAU and the targets."""
+    section = Section(phrase("emissions", lang), id="emissions")
+    for pollutant in targeted_pollutants(emissions) or ["co2"]:
+        rows = emissions[emissions["pollutant"] == pollutant].sort_values("year")
+        years = [int(y) for y in rows["year"]]
+        bau, planned = rows["bau_t"].tolist(), rows["emissions_t"].tolist()
+        limits = rows[rows["emission_limit_t"].notna()]
+        markers = [{"x": int(r.year), "y": float(r.emission_limit_t), "legend": phrase("target_marker", lang),
+                    "label": f"{phrase('target_marker', lang)} {int(r.year)}"} for r in limits.itertuples()]
+        series = [{"label": phrase("bau", lang), "x": years, "y": bau, "dash": True, "colour": BAU_COLOUR}]
+        if solved:
+            series.append({"label": phrase("planned", lang), "x": years, "y": planned,
+                           "colour": pollutant_colour(pollutant)})
+        title = f"{pollutant_label(pollutant, lang)} — {phrase('emissions_t', lang)}"
+        figure = line_figure(title, phrase("year", lang), phrase("emissions_t", lang), series, lang, markers)
+        section.charts.append(Chart(f"chart-emissions-{pollutant}", figure, {
+            "year": years, "bau_t": bau, "emissions_t": planned if solved else None,
+            "emission_limit_t": {str(m["x"]): m["y"] for m in markers}}))
+        limit_by_year = {m["x"]: m["y"] for m in markers}
+        block = pd.DataFrame({phrase("year", lang): years, phrase("bau", lang): bau})
+        if solved:
+            block[phrase("planned", lang)] = planned
+        block[phrase("target_marker", lang)] = [limit_by_year.get(y, np.nan) for y in years]
+        report.excel_charts.append(ExcelChart(
+            title, block, "line", phrase("year", lang), phrase("emissions_t", lang),
+            marker_columns=(phrase("target_marker", lang),),
+            colours={phrase("bau", lang): BAU_COLOUR, phrase("planned", lang): pollutant_colour(pollutant),
+                     phrase("target_marker", lang): TARGET_COLOUR}))
+    co2 = emissions[emissions["pollutant"] == "co2"].sort_values("year")
+    years = [int(y) for y in co2["year"]]
+    intensity = co2["intensity_t_per_yi_yuan"].tolist()
+    bau_intensity = (co2["bau_t"] / co2["gdp_yi_yuan"]).tolist()
+    limits = co2[co2["emission_limit_t"].notna()]
+    markers = [{"x": int(r.year), "y": float(r.emission_limit_t / r.gdp_yi_yuan),
+                "legend": phrase("target_marker", lang), "label": f"{phrase('target_marker', lang)} {int(r.year)}"}
+               for r in limits.itertuples()]
+    series = [{"label": phrase("bau", lang), "x": years, "y": bau_intensity, "dash": True, "colour": BAU_COLOUR}]
+    if solved:
+        series.append({"label": phrase("planned", lang), "x": years, "y": intensity, "colour": pollutant_colour("co2")})
+    figure = line_figure(phrase("intensity_chart", lang), phrase("year", lang), phrase("intensity_axis", lang),
+                         series, lang, markers)
+    section.charts.append(Chart("chart-intensity", figure,
+                                {"year": years, "intensity_t_per_yi_yuan": intensity if solved else None}))
+    section.reading = readings.emissions(emissions, targets, lang, solved)
+    return section
+
+
+def investment_section(report: Report, costs: pd.DataFrame, summary: dict, lang: str) -> Section:
+    years = sorted(int(y) for y in costs["year"].unique()) if len(costs) else []
+    pivot = costs.pivot_table(index="year", columns="sector", values="capex_wan_yuan", aggfunc="sum",
+                              fill_value=0.0) if len(costs) else pd.DataFrame()
+    stacks = [{"label": sector_label(s, lang), "values": [float(pivot.loc[y, s]) for y in years],
+               "colour": sector_colour(s)} for s in pivot.columns]
+    figure = stacked_bar_figure(phrase("investment_chart", lang), phrase("year", lang), phrase("investment_axis", lang),
+                                years, stacks, lang)
+    chart = Chart("chart-investment", figure, {"year": years, "capex_wan_yuan_by_sector": {
+        s: [float(pivot.loc[y, s]) for y in years] for s in pivot.columns}})
+    if years:
+        block = pd.DataFrame({phrase("year", lang): years,
+                              **{stack["label"]: stack["values"] for stack in stacks}})
+        report.excel_charts.append(ExcelChart(phrase("investment_chart", lang), block, "stacked",
+                                              phrase("year", lang), phrase("investment_axis", lang),
+                                              colours={stack["label"]: stack["colour"] for stack in stacks}))
+    return Section(phrase("investment_chart", lang), readings.investment(costs, summary, lang), [chart],
+                   id="investment")
+
+
+def mac_section(report: Report, catalogue: pd.DataFrame, lang: str) -> Section:
+    mac = catalogue[catalogue["co2_yuan_per_t"].notna()].sort_values(["co2_yuan_per_t", "measure"], kind="stable")
+    bars = [{"measure": r.measure, "label": r.name, "sector": r.sector, "sector_label": sector_label(r.sector, lang),
+             "height": float(r.co2_yuan_per_t), "width": float(r.co2_potential_t_per_yr)} for r in mac.itertuples()]
+    figure = mac_figure(phrase("mac_chart", lang), phrase("mac_x", lang), phrase("mac_y", lang), bars, lang,
+                        phrase("mac_clipped", lang))
+    chart = Chart("chart-mac", figure, {"measure": mac["measure"].tolist(),
+                                        "co2_yuan_per_t": [b["height"] for b in bars],
+                                        "co2_potential_t_per_yr": [b["width"] for b in bars]})
+    if bars:
+        # A step line: each measure's cost held across its width of cumulative potential.
+        xs, ys, left = [], [], 0.0
+        for bar in bars:
+            xs += [left, left + bar["width"]]
+            ys += [bar["height"], bar["height"]]
+            left += bar["width"]
+        block = pd.DataFrame({phrase("mac_x", lang): xs, phrase("mac_y", lang): ys})
+        report.excel_charts.append(ExcelChart(phrase("mac_chart", lang), block, "step", phrase("mac_x", lang),
+                                              phrase("mac_y", lang), colours={phrase("mac_y", lang): PLAN_COLOUR}))
+    return Section(phrase("mac_chart", lang), readings.mac(bars, lang), [chart], id="mac")
+
+
+def coordinate_section(catalogue: pd.DataFrame, lang: str) -> Section:
+    air = catalogue[[f"{p}_potential_t_per_yr" for p in AIR_POLLUTANTS]].sum(axis=1)
+    points = [{"label": name, "x": float(x), "y": float(y), "sector": sector, "sector_label": sector_label(sector, lang)}
+              for name, x, y, sector in zip(catalogue["name"], catalogue["co2_potential_t_per_yr"], air,
+                                            catalogue["sector"])]
+    figure = quadrant_figure(phrase("coord_chart", lang), phrase("coord_x", lang), phrase("coord_y", lang), points,
+                             phrase("quadrants", lang), lang)
+    chart = Chart("chart-cocontrol", figure, {"measure": catalogue["measure"].tolist(),
+                                              "co2_potential_t_per_yr": [p["x"] for p in points],
+                                              "air_pollutant_potential_t_per_yr": [p["y"] for p in points]})
+    return Section(phrase("coord_chart", lang), readings.quadrants(points, lang), [chart], id="cocontrol")
