@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -21,6 +23,8 @@ EXIT_INPUT = 3
 EXIT_INFEASIBLE = 4
 EXIT_TIME_LIMIT = 5
 EXIT_SHORTFALL = 7
+EXIT_LOCKED = 8  # FolderLockedError
+EXIT_INTERRUPTED = 130
 
 STATUS_EXIT = {"optimal": EXIT_OK, "infeasible": EXIT_INFEASIBLE, "time_limit": EXIT_TIME_LIMIT}
 
@@ -43,7 +47,10 @@ class PlannerGroup(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("Interrupted; no results were written.", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            ctx.exit(ctx.obj.get("exit_code", EXIT_OK) if ctx.obj else EXIT_OK)
         except Exception as exc:  # noqa: BLE001 - the last line of defence for users
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -68,6 +75,42 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def _quiet_broken_pipe() -> None:
+    """``planner ... | head -1``: the reader went away; stop writing to it, without a message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class BudgetValue(click.ParamType):
+    """A budget in 万元: a finite number >= 0; 1,200 (thousands separator) and full-width ６００ accepted."""
+
+    name = "万元"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            from planner.io.numbers import parse_number
+
+            try:
+                number = parse_number(str(value))
+            except ValueError as exc:
+                self.fail(f"{exc}; a budget is a number of 万元 >= 0, e.g. 120000 or 120,000", param, ctx)
+        if not math.isfinite(number) or number < 0:
+            self.fail(f"{value!r} is not allowed; a budget is a finite number of 万元 >= 0, e.g. 120000 "
+                      "(leave --budget out for the spec's own [budget])", param, ctx)
+        return number
+
+
+WAIT_OPTION = click.option(
+    "--wait-s", "wait_s", type=click.FloatRange(min=0), default=0, show_default=True,
+    help="If another planner run is writing the same folder, wait up to this many seconds for it "
+         "(otherwise exit 8 at once).")
+
+
 def _spec_or_default(spec: str | None) -> Path:
     from planner.io.paths import shipped_spec
 
@@ -87,27 +130,41 @@ def _progress(message: str) -> None:
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Results folder (default: results/<model name>/). Replaced only by a complete run.")
-@click.option("--budget", "budget_wan_yuan", type=click.FloatRange(min=0), default=None,
-              help="Investment allowed in every year, 万元; overrides the spec's [budget].")
+@click.option("--budget", "budget_wan_yuan", type=BudgetValue(), default=None,
+              help="Investment allowed in every year, 万元 (120000 or 120,000); overrides the spec's [budget]. "
+                   "Results go to results/<model>/budget-<X>/ unless --out is given.")
 @click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply; results go to "
                                              "results/<model>/<scenario>/.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the status line.")
+@WAIT_OPTION
 def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, scenario: str | None,
-        quiet: bool) -> None:
+        quiet: bool, wait_s: float) -> None:
     """Solve a model and write its results folder.
 
     SPEC is a model spec (TOML); without it the default Guiyang/Gui'an model is run. Writes
     summary.json, plan.csv, emissions.csv, targets.csv and unchosen.csv. Exit code 0 = optimal,
     3 = bad input, 4 = infeasible, 5 = time limit, 6 = output folder refused, 7 = an elastic
-    run missed a target (the plan is written; targets.csv says which and by how much).
+    run missed a target (the plan is written; targets.csv says which and by how much), 8 = output
+    folder being written by another run.
     """
+    from planner.io.lock import folder_lock
+    from planner.io.writer import check_writable
     from planner.report.terminal import by_year_table, targets_table
+    from planner.pipeline.run import resolve_out_dir
     from planner.pipeline.run import run as run_model
 
     spec_path = _spec_or_default(spec)
     started = time.perf_counter()
-    outcome = run_model(spec_path, Path(out_dir) if out_dir else None, budget_wan_yuan,
-                        progress=None if quiet else _progress, scenario=scenario)
+    target = Path(out_dir) if out_dir else resolve_out_dir(spec_path, scenario, budget_wan_yuan)
+    check_writable(target)
+    with folder_lock(target, wait_s, note=_progress):
+        outcome = run_model(spec_path, target, budget_wan_yuan, progress=None if quiet else _progress,
+                            scenario=scenario)
+    # The exit code is known before anything is printed, so `planner run | head -1` keeps it.
+    code = STATUS_EXIT.get(outcome.solution.status, EXIT_ERROR)
+    if code == EXIT_OK and outcome.planning.options.elastic and outcome.summary.get("targets_missed"):
+        code = EXIT_SHORTFALL
+    click.get_current_context().obj["exit_code"] = code
     solution, tables = outcome.solution, outcome.tables
     if not quiet and solution.units_active is not None:
         target_pollutants = sorted({t.pollutant for t in outcome.data.targets},
@@ -139,9 +196,6 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     elif status == "time_limit":
         click.echo("The time limit was reached: the plan is the best found, not proven optimal "
                    "(raise [solver] time_limit_s).", err=True)
-    code = STATUS_EXIT.get(status, EXIT_ERROR)
-    if code == EXIT_OK and outcome.planning.options.elastic and missed:
-        code = EXIT_SHORTFALL
     sys.exit(code)
 
 
@@ -238,9 +292,12 @@ def uncertainty(spec: str | None, samples: int, seed: int, jobs: int, scheduler:
     check_options(samples, jobs, scheduler)
     spec_path = _spec_or_default(spec)
     target = _ensemble_target(spec_path, scenario, out_dir, "uncertainty")
-    with progress(samples, "uncertainty") as tick:
-        outcome = run_uncertainty(spec_path, samples, seed, jobs, scheduler, scenario, uncertainty_file, tick)
-    write_results(target, outcome.files)
+    from planner.io.lock import folder_lock
+
+    with folder_lock(target, 0, note=_progress):
+        with progress(samples, "uncertainty") as tick:
+            outcome = run_uncertainty(spec_path, samples, seed, jobs, scheduler, scenario, uncertainty_file, tick)
+        write_results(target, outcome.files)
     rows = [[r.target, f"{100 * r.p_met_fixed_plan:.1f} %", f"{100 * r.p_met_reoptimised:.1f} %",
              f"{r.shortfall_fixed_p90:,.0f}", f"{r.margin_central_t:,.0f}"] for r in outcome.targets.itertuples()]
     click.echo(format_table(["目标 target", "P(met) fixed plan 固定方案", "P(met) re-optimised 重新优化",
@@ -372,17 +429,20 @@ def sensitivity(spec: str | None, range_: float, scenario: str | None, out_dir: 
               help="Run folder to compare against (default: the first RUN_DIR).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="results/comparison",
               show_default=True, help="Folder for comparison.csv, comparison.md and measure_changes.csv.")
-def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str) -> None:
+@WAIT_OPTION
+def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str, wait_s: float) -> None:
     """Put run folders side by side: cost, capex by year, abatement and emissions in the target
     years, targets met, and the measures each run adds or drops against the reference."""
     from planner.analysis.compare import compare as run_compare
+    from planner.io.lock import folder_lock
     from planner.report.terminal import format_table
     from planner.io.writer import check_writable, write_results
 
     target = Path(out_dir)
     check_writable(target)
-    table, changes, files = run_compare([Path(d) for d in run_dirs], Path(reference) if reference else None)
-    write_results(target, files)
+    with folder_lock(target, wait_s, note=_progress):
+        table, changes, files = run_compare([Path(d) for d in run_dirs], Path(reference) if reference else None)
+        write_results(target, files)
 
     def cell(value) -> str:
         return f"{value:,.1f}" if isinstance(value, float) else str(value)
@@ -400,16 +460,19 @@ def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str) -> N
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of labels and headings.")
-def report(folder: str, lang: str) -> None:
+@WAIT_OPTION
+def report(folder: str, lang: str, wait_s: float) -> None:
     """Write report.xlsx and report.html into a run, sweep or comparison folder.
 
     The workbook has labelled sheets with units in every header (summary, annual plan, emissions
     against targets, cost by year and sector, measure catalogue with sources, 重点工程清单 and
     年度任务分解); the HTML page is one self-contained file with the charts.
     """
+    from planner.io.lock import folder_lock
     from planner.report.document import write_report
 
-    xlsx, html = write_report(Path(folder), lang)
+    with folder_lock(Path(folder), wait_s, note=_progress):
+        xlsx, html = write_report(Path(folder), lang)
     click.echo(f"wrote {xlsx} and {html}")
 
 
@@ -420,7 +483,8 @@ def validate(spec: str | None) -> None:
 
     Reports every problem at once, with file, line, column and the fix; exit code 3 if any. Also
     screens every target against the most its measures could reach (potential, ramp, first year,
-    lifetime) and the least investment that could reach it, and names those that cannot be met.
+    lifetime) and the least investment that could reach it, and names those that cannot be met;
+    exit code 4 when that shows a strict run (the spec or a scenario) would be infeasible.
     """
 
     from planner.analysis.diagnose import screen, screening_lines
@@ -429,19 +493,25 @@ def validate(spec: str | None) -> None:
     from planner.io.scenarios import scenario_names
     from planner.io.spec import load_spec
 
-    def screening(data, indent: str) -> None:
+    infeasible: list[str] = []
+
+    def screening(data, indent: str, name: str) -> None:
+        for warning in data.warnings:
+            click.echo(f"{indent}warning: {warning}", err=True)
         lines = screening_lines(*screen(data))
         if lines:
-            outcome = ("an elastic run reports the shortfall" if data.spec.target_mode == "elastic"
-                       else "the run would be infeasible")
+            elastic = data.spec.target_mode == "elastic"
+            outcome = "an elastic run reports the shortfall" if elastic else "the run would be infeasible"
             click.echo(f"{indent}screening: these targets cannot be met ({outcome}):")
             click.echo("\n".join(f"{indent}  - {line}" for line in lines))
+            if not elastic:
+                infeasible.append(name)
 
     spec_obj = load_spec(_spec_or_default(spec))
     data = load_data(spec_obj)
     click.echo(f"{spec_obj.path}: valid. {len(data.measures)} measures, {len(data.targets)} targets, "
                f"{len(data.deployment)} deployment targets, years {spec_obj.start_year}-{spec_obj.end_year}.")
-    screening(data, "")
+    screening(data, "", "the spec")
     problems = []
     for name in scenario_names(spec_obj.raw):
         try:
@@ -451,9 +521,13 @@ def validate(spec: str | None) -> None:
             problems.extend(exc.problems)
             continue
         click.echo(f"  scenario {name}: valid. {scenario_spec.scenario_description}")
-        screening(scenario_data, "  ")
+        screening(scenario_data, "  ", f"scenario {name}")
     if problems:
         raise InputError(problems)
+    if infeasible:
+        click.echo(f"Screening shows these runs would be infeasible: {', '.join(infeasible)} (exit code "
+                   f"{EXIT_INFEASIBLE}).", err=True)
+        sys.exit(EXIT_INFEASIBLE)
 
 
 @main.command()
@@ -479,9 +553,11 @@ def check() -> None:
 @click.option("--model", "model_name", default="guiyang", show_default=True,
               help="Which shipped model to copy (guiyang, or tiny: the toy model of `planner check`).")
 def init(directory: str, model_name: str) -> None:
-    """Write an editable copy of the default model and data into DIRECTORY.
+    """Write an editable copy of the default model and data into DIRECTORY, named after it.
 
-    DIRECTORY gets models/<model>.toml and inputs/<model>/; it must be new or empty.
+    `planner init my-city` writes my-city/models/my-city.toml (with [model] name = "my-city") and
+    my-city/inputs/my-city/, so its results go to results/my-city/, never into the shipped
+    model's folder. DIRECTORY must be new or empty.
     """
     from planner.io.paths import shipped_root
 
@@ -489,15 +565,31 @@ def init(directory: str, model_name: str) -> None:
     spec, inputs = root / "models" / f"{model_name}.toml", root / "inputs" / model_name
     if not spec.is_file() or not inputs.is_dir():
         shipped = sorted(p.stem for p in (root / "models").glob("*.toml"))
-        raise click.ClickException(f"no shipped model {model_name!r}; choose one of {', '.join(shipped)}")
+        raise click.UsageError(f"no shipped model {model_name!r}; choose one of {', '.join(shipped)}")
     target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise click.UsageError(f"{target} is a file; choose a new folder")
     if target.exists() and any(target.iterdir()):
-        raise click.ClickException(f"{target} is not empty; choose a new folder so nothing is overwritten")
-    (target / "models").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(spec, target / "models" / spec.name)
-    shutil.copytree(inputs, target / "inputs" / model_name)
-    click.echo(f"Wrote {target / 'models' / spec.name} and {target / 'inputs' / model_name}/.\n"
-               f"Edit the CSVs, then: planner run {target / 'models' / spec.name}")
+        raise click.UsageError(f"{target} is not empty; choose a new folder so nothing is overwritten")
+    name = model_name_for(target)
+    text = spec.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^(name\s*=\s*)"[^"]*"', lambda m: f'{m.group(1)}"{name}"', text, count=1)
+    for old, new in ((f"inputs/{model_name}", f"inputs/{name}"), (f"results/{model_name}/", f"results/{name}/"),
+                     (f"models/{model_name}.toml", f"models/{name}.toml")):
+        text = text.replace(old, new)
+    spec_copy = target / "models" / f"{name}.toml"
+    spec_copy.parent.mkdir(parents=True, exist_ok=True)
+    spec_copy.write_text(text, encoding="utf-8")
+    shutil.copytree(inputs, target / "inputs" / name)
+    click.echo(f"Wrote {spec_copy} (model {name!r}; results go to results/{name}/) and {target / 'inputs' / name}/.\n"
+               f"Edit the CSVs, then: planner run {spec_copy}")
+
+
+def model_name_for(folder: Path) -> str:
+    """A model name from a folder name: its letters, digits (Chinese included), - and _; others become _."""
+    base = Path(os.path.abspath(folder)).name
+    name = re.sub(r"[^\w\-]", "_", base).strip("_")
+    return name or "model"
 
 
 def entry_point() -> None:  # pragma: no cover - exercised by the benchmark and `make run`
@@ -510,10 +602,19 @@ def entry_point() -> None:  # pragma: no cover - exercised by the benchmark and 
     try:
         main(obj={})
         code = 0
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        _quiet_broken_pipe()
+    try:
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
     os._exit(code)

@@ -62,3 +62,21 @@ class ResultsFolderError(PlannerError):
     """The output folder cannot be written without risking a user's files."""
 
     exit_code = 6
+
+
+class FolderLockedError(PlannerError):
+    """Another planner run is writing the output folder (its lock file names the pid)."""
+
+    exit_code = 8
+
+
+class UsageError(PlannerError):
+    """A command-line value or combination the command cannot use."""
+
+    exit_code = 2
+
+
+class Interrupted(PlannerError):
+    """Ctrl-C: what was finished is kept; the message says what and how to continue."""
+
+    exit_code = 130

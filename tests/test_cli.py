@@ -88,12 +88,12 @@ def test_init_writes_an_editable_copy(tmp_path):
     target = tmp_path / "mine"
     result = run_cli("init", str(target), "--model", "tiny")
     assert result.exit_code == 0, result.output
-    assert (target / "models" / "tiny.toml").is_file()
-    assert (target / "inputs" / "tiny" / "measures.csv").is_file()
-    copied = run_cli("run", str(target / "models" / "tiny.toml"), "--out", str(tmp_path / "out"))
+    assert (target / "models" / "mine.toml").is_file()
+    assert (target / "inputs" / "mine" / "measures.csv").is_file()
+    copied = run_cli("run", str(target / "models" / "mine.toml"), "--out", str(tmp_path / "out"))
     assert copied.exit_code == 0, copied.output
     again = run_cli("init", str(target), "--model", "tiny")
-    assert again.exit_code != 0 and "not empty" in again.output
+    assert again.exit_code == 2 and "not empty" in again.output
 
 
 def test_help_lists_every_command():
@@ -113,6 +113,6 @@ def test_run_without_spec_uses_the_shipped_default_from_any_folder(tmp_path, mon
 def test_init_default_model_copy_runs(tmp_path):
     target = tmp_path / "city"
     assert run_cli("init", str(target)).exit_code == 0
-    assert (target / "inputs" / "guiyang" / "SOURCES.md").is_file()
-    result = run_cli("validate", str(target / "models" / "guiyang.toml"))
+    assert (target / "inputs" / "city" / "SOURCES.md").is_file()
+    result = run_cli("validate", str(target / "models" / "city.toml"))
     assert result.exit_code == 0, result.output

@@ -143,7 +143,7 @@ def test_screening_runs_before_the_solve_and_is_recorded(tmp_path):
     [item] = summary["screening"]["unreachable_targets"]
     assert item["max_reachable"] == pytest.approx(300) and item["required"] == pytest.approx(500)
     validated = CliRunner().invoke(main, ["validate", str(spec)])
-    assert validated.exit_code == 0, validated.output
+    assert validated.exit_code == 4, validated.output  # validate exits with the infeasible code (issue 10)
     assert "screening: these targets cannot be met" in validated.output
     assert "CO2 reduction >= 500 t in 2022 (targets.csv line 2) needs 500.0 t abated" in validated.output
 

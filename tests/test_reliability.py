@@ -33,21 +33,22 @@ def test_killed_mid_write_leaves_previous_results_intact(tmp_path):
     slow = planner_process("run", str(shipped_spec("tiny")), "--out", str(out), "--budget", "1000",
                            env_extra={"PLANNER_TEST_WRITE_DELAY_S": "2"})
     deadline = time.time() + 60
-    while not list(tmp_path.glob(".out.tmp-*")) and time.time() < deadline:
+    while not list(out.glob(".planner-staging-*")) and time.time() < deadline:
         time.sleep(0.05)
-    staging = list(tmp_path.glob(".out.tmp-*"))
+    staging = list(out.glob(".planner-staging-*"))
     assert staging, "the slow run never started writing"
     time.sleep(0.3)  # at least one file is in the staging folder now
     slow.send_signal(signal.SIGKILL)
     slow.wait(timeout=30)
 
-    assert sorted(p.name for p in out.iterdir()) == RESULT_FILES
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".planner-staging-")) == RESULT_FILES
     assert {name: (out / name).read_bytes() for name in RESULT_FILES} == before
 
     again = planner_process("run", str(shipped_spec("tiny")), "--out", str(out), "--budget", "1000")
     assert again.wait(timeout=120) == 0
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["budget_wan_yuan_by_year"]["2021"] == 1000
-    assert list(tmp_path.glob(".out.*")) == [], "the killed run's staging folder was not cleaned up"
+    assert list(tmp_path.glob(".out.*")) == [], "the killed run's lock file was left behind"
+    assert list(out.glob(".planner-*")) == [], "the killed run's staging folder was not cleaned up"
 
 
 def test_two_runs_give_byte_identical_csvs(tmp_path):

@@ -60,7 +60,7 @@ def test_sweep_monotone_and_equal_to_cold_runs(spec):
 def test_no_regret_core_is_chosen_everywhere(spec):
     outcome = sweep(spec, [60.0, 100.0, 140.0])
     for budget in (60.0, 100.0, 140.0):
-        name = f"points/budget_{budget:012.0f}/plan.csv"
+        name = f"points/budget-{budget:.0f}/plan.csv"
         plan = pd.read_csv(pd.io.common.BytesIO(outcome.files[name]), encoding="utf-8-sig")
         assert set(outcome.no_regret) <= set(plan.loc[plan.added > 0, "measure"])
 
@@ -79,7 +79,7 @@ def test_sweep_cli_writes_folder(spec, tmp_path):
     assert "no-regret core" in result.output
     table = pd.read_csv(out / "sweep.csv", encoding="utf-8-sig")
     assert list(table.budget_wan_yuan) == [40, 70, 100]
-    assert (out / "points" / "budget_000000000040" / "summary.json").is_file()
+    assert (out / "points" / "budget-40" / "summary.json").is_file()
     for column in ("status", "objective", "total_capex_wan_yuan", "co2_abated_t_2023", "nox_abated_t_2022",
                    "shortfall_co2_2023", "shortfall_nox_2022", "targets_missed", "run_folder"):
         assert column in table.columns

@@ -102,7 +102,7 @@ def target_name(data: PlanningData, k: int) -> str:
         what = f"{label} cap <= {target.value:,.0f} {unit}"
     if target.area:
         what += f" in {data.extensions.area_names.get(target.area, target.area)}"
-    return f"{what} in {target.year} (targets.csv line {target.line})"
+    return f"{what} in {target.year} ({target.file} line {target.line})"
 
 
 def deployment_name(data: PlanningData, k: int) -> str:

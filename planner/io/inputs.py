@@ -25,6 +25,8 @@ from planner.io.schema import (
     TARGET_KINDS,
     Column,
 )
+from planner.io.csvread import read_table
+from planner.io.numbers import comma_problem, normalise, strip_thousands
 from planner.io.spec import ModelSpec
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
@@ -96,6 +98,7 @@ class Target:
     area: str = ""  # "" = the whole city
     since_year: int | None = None  # non_increasing: the file's year y (this row binds in year > y)
     price_cap_yuan_per_t: float = math.nan  # elastic mode: the row's own price cap, NaN = none given
+    file: str = "targets.csv"  # the file the row was read from (a scenario's targets_file)
 
     @property
     def label(self) -> str:
@@ -154,7 +157,10 @@ class _FileReader:
         self.columns = {c.name: c for c in columns}
         self.problems = problems
         self.frame: pd.DataFrame | None = None
+        self._lines = np.zeros(0, dtype=int)
         self.sha256 = ""
+        self.warnings: list[str] = []
+        self.normalised: list[tuple[int, str, str, str]] = []
 
     def add(self, message: str, line: int | None = None, column: str | None = None) -> None:
         self.problems.append(Problem(self.label, message, line, column))
@@ -166,45 +172,61 @@ class _FileReader:
                 self.add(f"file not found; a data set folder needs {', '.join(sorted(set(FILES) - OPTIONAL_FILES))}"
                          " (see docs/inputs.md)")
             return False
-        data = self.path.read_bytes()
-        self.sha256 = hashlib.sha256(data).hexdigest()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            self.add("is not UTF-8 text; in Excel use Save As > 'CSV UTF-8 (Comma delimited)'", line)
+        required = ", ".join(c.name for c in self.columns.values() if c.required)
+        table = read_table(self.path, self.problems, required)
+        if table is None:
             return False
-        if not text.strip():
-            self.add("is empty; it needs a header row with the columns " + ", ".join(
-                c.name for c in self.columns.values() if c.required))
-            return False
-        try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-        except (pd.errors.ParserError, ValueError) as exc:
-            self.add(f"cannot be read as CSV: {str(exc).strip()}; check quotes and the number of commas per line")
-            return False
-        frame.columns = [str(c).strip() for c in frame.columns]
+        self.sha256 = table.sha256
+        self.warnings.extend(table.warnings)
+        header_line = table.header_line
         ok = True
         seen: set[str] = set()
-        for name in frame.columns:
+        for name in table.header:
             if name in seen:
-                self.add(f"column {name!r} appears twice in the header; keep one", 1)
+                self.add(f"column {name!r} appears twice in the header; keep one", header_line)
                 ok = False
             seen.add(name)
             if name not in self.columns:
-                self.add(f"unknown column {name!r}; valid columns are {', '.join(self.columns)}", 1)
+                self.add(f"unknown column {name!r}; valid columns are {', '.join(self.columns)}", header_line)
                 ok = False
         for column in self.columns.values():
             if column.required and column.name not in seen:
-                self.add(f"missing required column {column.name!r} ({column.description})", 1)
+                self.add(f"missing required column {column.name!r} ({column.description})", header_line)
                 ok = False
         if not ok:
             return False
+        frame = pd.DataFrame(table.rows, columns=table.header, dtype=str) if table.rows else \
+            pd.DataFrame({name: pd.Series([], dtype=str) for name in table.header})
         self.frame = frame.apply(lambda s: s.str.strip())
+        self._lines = np.asarray(table.lines, dtype=int)
         return True
 
     def lines(self) -> np.ndarray:
-        return np.arange(len(self.frame)) + FIRST_DATA_LINE
+        """The file line each row starts on (blank and skipped lines counted)."""
+        return self._lines
+
+    def _normalised(self, name: str, cells: pd.Series) -> pd.Series:
+        """NFKC of a number, id or keyword column (full-width ６００, ，, U+3000), each change noted."""
+        out = cells.map(normalise)
+        changed = np.flatnonzero((out != cells).to_numpy())
+        lines = self.lines()
+        for i in changed:
+            self.normalised.append((int(lines[i]), name, cells.iloc[i], out.iloc[i]))
+        return out
+
+    def normalisation_note(self) -> str | None:
+        if not self.normalised:
+            return None
+        shown = "; ".join(f"line {line}, {name}: {raw!r} as {new!r}" for line, name, raw, new in self.normalised[:3])
+        more = f"; and {len(self.normalised) - 3} more" if len(self.normalised) > 3 else ""
+        return (f"{self.label}: read full-width characters as their ASCII forms in {len(self.normalised)} "
+                f"cell(s) ({shown}{more})")
+
+    def keyword(self, name: str) -> list[str]:
+        """A column of ids or keywords (pollutants, kinds, tags): text() after NFKC normalisation."""
+        if name in self.frame:
+            self.frame[name] = self._normalised(name, self.frame[name])
+        return self.text(name)
 
     def _blank_check(self, column: Column, cells: pd.Series) -> np.ndarray:
         blank = (cells == "").to_numpy()
@@ -232,11 +254,19 @@ class _FileReader:
         default = np.nan if column.default is None else float(column.default)
         if name not in self.frame:
             return np.full(len(self.frame), default)
-        cells = self.frame[name]
+        raw = self.frame[name].to_numpy()
+        cells = self._normalised(name, self.frame[name])
         blank = self._blank_check(column, cells)
-        values = pd.to_numeric(cells.str.replace(",", "", regex=False).where(~blank, "nan"),
-                               errors="coerce").to_numpy(dtype=float, copy=True)
-        bad = ~blank & ~np.isfinite(values)
+        lines = self.lines()
+        comma_bad = np.zeros(len(cells), dtype=bool)
+        for i in np.flatnonzero(cells.str.contains(",", regex=False).to_numpy() & ~blank):
+            problem = comma_problem(cells.iloc[i])
+            if problem:
+                comma_bad[i] = True
+                self.add(problem, int(lines[i]), name)
+        clean = cells.map(strip_thousands).where(~blank & ~comma_bad, "nan")
+        values = pd.to_numeric(clean, errors="coerce").to_numpy(dtype=float, copy=True)
+        bad = ~blank & ~comma_bad & ~np.isfinite(values)
         bad |= ~blank & np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)
         if integer:
             with np.errstate(invalid="ignore"):
@@ -244,21 +274,19 @@ class _FileReader:
         if column.minimum is not None:
             below = (values <= column.minimum) if column.strict else (values < column.minimum)
             bad |= ~blank & np.isfinite(values) & below
-        lines = self.lines()
-        raw = cells.to_numpy()
         for i in np.flatnonzero(bad):
             self.add(f"must be {column.rule()}, at most 1e12 in size (got {raw[i]!r})" if
                      np.isfinite(values[i]) and abs(values[i]) > MAX_MAGNITUDE else
                      f"must be {column.rule()} (got {raw[i]!r})", int(lines[i]), name)
         values[blank] = default
-        values[bad] = default if np.isfinite(default) else 0.0
+        values[bad | comma_bad] = default if np.isfinite(default) else 0.0
         return values
 
     def boolean(self, name: str) -> np.ndarray:
         column = self.columns[name]
         if name not in self.frame:
             return np.full(len(self.frame), bool(column.default))
-        cells = self.frame[name].str.lower()
+        cells = self._normalised(name, self.frame[name]).str.lower()
         out = np.full(len(cells), bool(column.default))
         lines = self.lines()
         for i, cell in enumerate(cells):
@@ -318,7 +346,9 @@ def load_data(spec: ModelSpec) -> PlanningData:
     capex, opex, rate, year_rows = ext.year_figures(readers["measure_years.csv"] if loaded["measure_years.csv"]
                                                     else None, spec, measures, indicators, all_ids)
     actuals = None
-    warnings = numeric_warnings(measures, str(readers["measures.csv"].path))
+    warnings = [*(w for r in readers.values() for w in r.warnings),
+                *(note for r in readers.values() if (note := r.normalisation_note())),
+                *numeric_warnings(measures, str(readers["measures.csv"].path), readers["measures.csv"].lines())]
     if spec.replan_from is not None:
         if loaded["actuals.csv"]:
             actuals, lines_of = ext.read_actuals(readers["actuals.csv"], spec, measures, all_ids)
@@ -388,7 +418,7 @@ def _check_trajectory_years(targets: list[Target], baseline: dict, spec: ModelSp
 COEFFICIENT_RANGE_WARNING = 1e9
 
 
-def numeric_warnings(measures: Measures, label: str) -> list[str]:
+def numeric_warnings(measures: Measures, label: str, lines: np.ndarray | None = None) -> list[str]:
     """Warn about data whose non-zero magnitudes span many orders of magnitude, naming the rows."""
     warnings = []
     columns = {"capex_wan_yuan": measures.capex_wan_yuan, "potential": measures.potential,
@@ -399,11 +429,13 @@ def numeric_warnings(measures: Measures, label: str) -> list[str]:
         if len(nonzero) < 2:
             continue
         low, high = nonzero[np.argmin(magnitude[nonzero])], nonzero[np.argmax(magnitude[nonzero])]
+        line_of = (lambda i: int(lines[i])) if lines is not None and len(lines) == len(values) else \
+            (lambda i: i + FIRST_DATA_LINE)
         if magnitude[high] / magnitude[low] > COEFFICIENT_RANGE_WARNING:
             warnings.append(
                 f"{label}: {name} spans {magnitude[high] / magnitude[low]:.1e}x, from {values[low]:g} "
-                f"(line {low + FIRST_DATA_LINE}, {measures.ids[low]}) to {values[high]:g} "
-                f"(line {high + FIRST_DATA_LINE}, {measures.ids[high]}); results may be inaccurate. "
+                f"(line {line_of(low)}, {measures.ids[low]}) to {values[high]:g} "
+                f"(line {line_of(high)}, {measures.ids[high]}); results may be inaccurate. "
                 "Rescale the unit of adoption of one of them (e.g. kt instead of t) to narrow the range.")
     return warnings
 
@@ -466,7 +498,7 @@ def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], ba
 def _measures(reader: _FileReader, spec: ModelSpec, indicators: list = ()) -> Measures:
     frame = reader.frame
     lines = reader.lines()
-    ids = reader.text("id")
+    ids = reader.keyword("id")
     first_line: dict[str, int] = {}
     for measure_id, line in zip(ids, lines):
         if measure_id == "":
@@ -485,7 +517,7 @@ def _measures(reader: _FileReader, spec: ModelSpec, indicators: list = ()) -> Me
     max_add = np.where(np.isnan(max_add), math.inf, max_add)
     abatement = np.column_stack([reader.number(f"{p}_t_per_yr") for p in POLLUTANTS]) if len(frame) else \
         np.zeros((0, len(POLLUTANTS)))
-    tags_raw = reader.text("tags")
+    tags_raw = reader.keyword("tags")
     tags = [tuple(t for t in (part.strip() for part in cell.split(";")) if t) for cell in tags_raw]
     units = reader.text("unit")
     unit_of_tag: dict[str, tuple[str, int]] = {}
@@ -513,7 +545,7 @@ def _measures(reader: _FileReader, spec: ModelSpec, indicators: list = ()) -> Me
         first_year=first_year,
         integer=reader.boolean("integer"),
         abatement_t_per_yr=abatement,
-        group=reader.text("group"),
+        group=reader.keyword("group"),
         tags=tags,
         plan_ref=reader.text("plan_ref"),
         lead=reader.text("lead"),
@@ -567,8 +599,8 @@ def _check_year(reader: _FileReader, year: float, line: int, spec: ModelSpec) ->
 
 def _targets(reader: _FileReader, spec: ModelSpec, subjects: list[str] = POLLUTANTS) -> list[Target]:
     years = reader.number("year", integer=True)
-    pollutants = reader.text("pollutant")
-    kinds = reader.text("kind")
+    pollutants = reader.keyword("pollutant")
+    kinds = reader.keyword("kind")
     values = reader.number("value")
     basis = reader.text("basis")
     areas = _ids(reader, "area")
@@ -612,11 +644,11 @@ def _targets(reader: _FileReader, spec: ModelSpec, subjects: list[str] = POLLUTA
         if kind == "non_increasing":
             # One row per bound year t > y: E_t <= (1+v) E_{t-1}.
             out.extend(Target(t, pollutant, kind, float(value), line, basis[i].strip(), area=areas[i], since_year=int(years[i]),
-                              price_cap_yuan_per_t=float(caps[i]))
+                              price_cap_yuan_per_t=float(caps[i]), file=reader.path.name)
                        for t in spec.years if t > years[i])
         else:
             out.append(Target(int(years[i]), pollutant, kind, float(value), line, basis[i].strip(), area=areas[i],
-                              price_cap_yuan_per_t=float(caps[i])))
+                              price_cap_yuan_per_t=float(caps[i]), file=reader.path.name))
     return out
 
 
@@ -633,7 +665,7 @@ def _check_peak_year(reader: _FileReader, year: float, line: int, spec: ModelSpe
 
 def _deployment(reader: _FileReader, spec: ModelSpec, measures: Measures | None) -> list[DeploymentTarget]:
     years = reader.number("year", integer=True)
-    tags = reader.text("tag")
+    tags = reader.keyword("tag")
     minimum = reader.number("min_units")
     basis = reader.text("basis")
     areas = _ids(reader, "area")

@@ -39,10 +39,25 @@ class RunOutcome:
     diagnosis: Diagnosis | None = None
 
 
-def default_out_dir(spec: ModelSpec) -> Path:
-    """results/<model>/ for the spec as written, results/<model>/<scenario>/ for a scenario."""
+def budget_folder_name(budget_wan_yuan: float) -> str:
+    """budget-120000 for 120,000 万元 a year: digits only, no separators or exponent (budget-1200.5 if not whole)."""
+    value = float(budget_wan_yuan)
+    text = str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+    return f"budget-{text}"
+
+
+def default_out_dir(spec: ModelSpec, budget_wan_yuan: float | None = None) -> Path:
+    """results/<model>/ for the spec as written, results/<model>/<scenario>/ for a scenario, and
+    .../budget-<X>/ below that for a --budget override, so it never replaces the spec's own run."""
     base = Path("results") / spec.name
-    return base / spec.scenario if spec.scenario else base
+    base = base / spec.scenario if spec.scenario else base
+    return base / budget_folder_name(budget_wan_yuan) if budget_wan_yuan is not None else base
+
+
+def resolve_out_dir(spec_path: str | Path, scenario: str | None = None,
+                    budget_wan_yuan: float | None = None) -> Path:
+    """The folder ``run`` writes by default (reads the spec, so a bad spec fails here already)."""
+    return default_out_dir(load_spec(spec_path, scenario), budget_wan_yuan)
 
 
 def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: float | None = None,
@@ -57,7 +72,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     if budget_wan_yuan is not None:
         spec = spec.with_budget(budget_wan_yuan)
     deadline = Deadline(spec.solver.time_limit_s, started=clock)
-    out_dir = out_dir if out_dir is not None else default_out_dir(spec)
+    out_dir = out_dir if out_dir is not None else default_out_dir(spec, budget_wan_yuan)
     if write:
         check_writable(out_dir)
     say(f"reading {spec.inputs_dir}")

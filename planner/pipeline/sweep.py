@@ -26,7 +26,7 @@ from planner.io.inputs import load_data
 from planner.model.build import build_model
 from planner.model.options import BuildOptions
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
-from planner.pipeline.run import result_files, tabulate
+from planner.pipeline.run import budget_folder_name, result_files, tabulate
 from planner.io.schema import POLLUTANTS
 from planner.solve.session import SolverSession
 from planner.io.spec import ModelSpec, load_spec
@@ -66,8 +66,8 @@ def shortfall_columns(targets: pd.DataFrame) -> dict[str, float]:
 
 
 def point_name(budget_wan_yuan: float) -> str:
-    return f"budget_{budget_wan_yuan:012.0f}" if float(budget_wan_yuan).is_integer() else \
-        f"budget_{budget_wan_yuan:015.2f}"
+    """The point's run folder: the same name as ``planner run --budget X``'s folder (budget-120000)."""
+    return budget_folder_name(budget_wan_yuan)
 
 
 @dataclass

@@ -12,12 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from planner.errors import PlannerError
+from planner.io.columns import COLUMNS
 from planner.io.writer import CSV_ENCODING
 from planner.report.labels import VALUE_LABELS_ZH, column_label, yes_no
 
-# Result columns that hold fractions: shown as percentages in the workbook and the page.
-FRACTION_COLUMNS = frozenset({"intensity_change_vs_base"})
-BOOL_COLUMNS = frozenset({"met", "targets_met", "integer", "proven_optimal"})
+# From the column table: result columns that hold fractions (shown as percentages in the workbook
+# and the page) and true/false columns (shown as 是/否 or yes/no).
+FRACTION_COLUMNS = frozenset(c.name for c in COLUMNS if c.unit == "fraction" and c.direction == "output")
+BOOL_COLUMNS = frozenset(c.name for c in COLUMNS if c.kind == "bool")
 
 
 class NotAResultsFolder(PlannerError):
@@ -90,7 +92,7 @@ def read_csv(folder: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(folder / name, encoding=CSV_ENCODING)
 
 
-def labelled(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def labelled(table: pd.DataFrame, lang: str, file: str | None = None) -> pd.DataFrame:
     """Headers in the report's language; true/false as 是/否 (yes/no); in Chinese, codes in text
     cells too (kinds, pollutants, sectors). Numbers are left as they are."""
     table = table.copy()
@@ -102,16 +104,16 @@ def labelled(table: pd.DataFrame, lang: str) -> pd.DataFrame:
                 if isinstance(v, str) else v)
         elif column in BOOL_COLUMNS:
             table[column] = table[column].map(lambda v: yes_no(v, lang))
-    return table.rename(columns={c: column_label(c, lang) for c in table.columns})
+    return table.rename(columns={c: column_label(c, lang, file) for c in table.columns})
 
 
-def sheet(name: str, table: pd.DataFrame, lang: str, **kwargs) -> Sheet:
+def sheet(name: str, table: pd.DataFrame, lang: str, file: str | None = None, **kwargs) -> Sheet:
     """A labelled sheet whose fraction columns are shown as percentages (the targets table's
     ``value`` is a fraction only on rows whose ``unit`` is ``fraction``)."""
-    percent = {column_label(c, lang): [True] * len(table) for c in table.columns if c in FRACTION_COLUMNS}
+    percent = {column_label(c, lang, file): [True] * len(table) for c in table.columns if c in FRACTION_COLUMNS}
     if "value" in table.columns and "unit" in table.columns:
-        percent[column_label("value", lang)] = (table["unit"] == "fraction").tolist()
-    return Sheet(name, labelled(table, lang), percent=percent, **kwargs)
+        percent[column_label("value", lang, file)] = (table["unit"] == "fraction").tolist()
+    return Sheet(name, labelled(table, lang, file), percent=percent, **kwargs)
 
 
 def fmt(value) -> str:

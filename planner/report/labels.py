@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.io import columns
 from planner.io.schema import POLLUTANT_LABELS_EN, POLLUTANT_LABELS_ZH
 
 SECTORS_ZH = {
@@ -103,61 +104,6 @@ PHRASES = {
                    "drag to zoom, double-click to reset."),
 }
 
-COLUMNS = {
-    "measure": ("措施代码", "Measure id"),
-    "name": ("措施名称", "Measure"),
-    "sector": ("领域", "Sector"),
-    "unit": ("单位", "Unit"),
-    "year": ("年份", "Year"),
-    "added": ("新增(单位)", "Added (units)"),
-    "active": ("在用(单位)", "Active (units)"),
-    "capex_wan_yuan": ("投资(万元)", "Investment (万元)"),
-    "opex_wan_yuan": ("运行成本(万元)", "Operating cost (万元)"),
-    "annualised_cost_wan_yuan": ("年化成本(万元)", "Annualised cost (万元)"),
-    "pollutant": ("污染物", "Pollutant"),
-    "bau_t": ("基准排放(吨)", "BAU (t)"),
-    "abated_t": ("减排量(吨)", "Abated (t)"),
-    "emissions_t": ("排放量(吨)", "Emissions (t)"),
-    "gdp_yi_yuan": ("GDP(亿元)", "GDP (亿元)"),
-    "intensity_t_per_yi_yuan": ("排放强度(吨/亿元)", "Intensity (t per 亿元)"),
-    "intensity_change_vs_base": ("强度较基年变化", "Intensity change vs base year"),
-    "target_kind": ("目标类型", "Target kind"),
-    "target_value": ("目标值", "Target value"),
-    "emission_limit_t": ("排放上限(吨)", "Emission limit (t)"),
-    "shortfall_t": ("目标缺口(吨)", "Shortfall (t)"),
-    "met": ("是否达标", "Met"),
-    "kind": ("目标类型", "Kind"),
-    "subject": ("对象", "Subject"),
-    "value": ("目标值", "Value"),
-    "required": ("要求(吨或单位)", "Required (t or units)"),
-    "achieved": ("达到(吨或单位)", "Achieved (t or units)"),
-    "shortfall": ("缺口", "Shortfall"),
-    "shadow_price_yuan_per_t": ("影子价格(元/吨)", "Shadow price (元/t)"),
-    "shadow_price_yuan_per_unit": ("影子价格(元/单位)", "Shadow price (元/unit)"),
-    "shadow_price_wan_yuan_per_point": ("影子价格(万元/强度百分点)", "Shadow price (万元 per intensity point)"),
-    "basis": ("依据", "Basis (plan section or assumption)"),
-    "opex_wan_yuan_per_yr": ("单位运行成本(万元/年)", "Opex (万元 per unit-yr)"),
-    "lifetime_yr": ("寿命(年)", "Lifetime (yr)"),
-    "potential": ("潜力(单位)", "Potential (units)"),
-    "annualised_cost_wan_yuan_per_unit_yr": ("单位年化成本(万元/年)", "Annualised cost (万元 per unit-yr)"),
-    "plan_ref": ("方案条款", "Plan section"),
-    "lead": ("牵头部门", "Lead department"),
-    "source": ("数据来源", "Source"),
-    "units_added": ("新增数量(单位)", "Units added"),
-    "first_year_added": ("首次实施年份", "First year"),
-    "budget_wan_yuan": ("年度预算(万元)", "Yearly budget (万元)"),
-    "objective_wan_yuan": ("目标函数(万元)", "Objective (万元)"),
-    "cost_wan_yuan": ("成本(万元)", "Cost (万元)"),
-    "total_capex_wan_yuan": ("总投资(万元)", "Total investment (万元)"),
-    "targets_missed": ("未达标目标数", "Targets missed"),
-    "targets_met": ("全部达标", "All targets met"),
-    "measures_chosen": ("入选措施数", "Measures chosen"),
-    "run_folder": ("结果目录", "Run folder"),
-    "solve_s": ("求解时间(秒)", "Solve time (s)"),
-    "metric": ("指标", "Metric"),
-    "tags": ("标签", "Tags"),
-    "shadow_price": ("影子价格", "Shadow price"),
-}
 
 
 def phrase(key: str, lang: str):
@@ -165,24 +111,9 @@ def phrase(key: str, lang: str):
     return zh if lang == "zh" else en
 
 
-def column_label(column: str, lang: str) -> str:
-    """Header text for a result column, with its unit; pollutant columns are built from their parts."""
-    if column in COLUMNS:
-        zh, en = COLUMNS[column]
-        return zh if lang == "zh" else en
-    for p in POLLUTANT_LABELS_EN:
-        for suffix, zh_unit, en_unit in (("_abated_t", "减排量(吨)", "abated (t)"),
-                                         ("_t_per_yr", "单位减排量(吨/年)", "abated per unit (t/yr)"),
-                                         ("_yuan_per_t", "单位减排成本(元/吨)", "cost (元/t)"),
-                                         ("_potential_t_per_yr", "减排潜力(吨/年)", "potential (t/yr)")):
-            if column == f"{p}{suffix}":
-                return (f"{POLLUTANT_LABELS_ZH[p]}{zh_unit}" if lang == "zh"
-                        else f"{POLLUTANT_LABELS_EN[p]} {en_unit}")
-        if column.startswith(f"{p}_abated_t_"):
-            year = column.rsplit("_", 1)[1]
-            return (f"{POLLUTANT_LABELS_ZH[p]}{year}年减排量(吨)" if lang == "zh"
-                    else f"{POLLUTANT_LABELS_EN[p]} abated {year} (t)")
-    return column
+def column_label(column: str, lang: str, file: str | None = None) -> str:
+    """Header text for a result column, with its unit, from the one column table (planner/io/columns.py)."""
+    return columns.label(column, lang, file)
 
 
 def pollutant_label(pollutant: str, lang: str) -> str:

@@ -126,11 +126,11 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     named_targets = with_tag_names(targets, catalogue)
     sheets = [
         Sheet(phrase("summary", lang), summary_table),
-        sheet(phrase("annual_plan", lang), plan, lang),
-        sheet(phrase("emissions", lang), emissions, lang),
-        sheet(phrase("targets", lang), named_targets, lang),
+        sheet(phrase("annual_plan", lang), plan, lang, "plan.csv"),
+        sheet(phrase("emissions", lang), emissions, lang, "emissions.csv"),
+        sheet(phrase("targets", lang), named_targets, lang, "targets.csv"),
         sheet(phrase("cost_by_sector", lang), costs, lang),
-        sheet(phrase("catalogue", lang), catalogue, lang),
+        sheet(phrase("catalogue", lang), catalogue, lang, "cost_effectiveness.csv"),
         sheet(phrase("key_projects", lang), projects, lang),
         sheet(phrase("yearly_tasks", lang), tasks, lang),
     ]
@@ -154,8 +154,8 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     shown["shadow_price"] = shadow_price_text(targets, lang)
     if "basis" in targets:
         shown["basis"] = targets["basis"]
-    target_sheet = sheet(phrase("targets", lang), shown, lang)
-    target_sheet.table = target_sheet.table.drop(columns=[column_label("unit", lang)])
+    target_sheet = sheet(phrase("targets", lang), shown, lang, "targets.csv")
+    target_sheet.table = target_sheet.table.drop(columns=[column_label("unit", lang, "targets.csv")])
     report.sections.append(Section(phrase("targets", lang), readings.targets(targets, lang, solved),
                                    tables=[target_sheet], id="targets"))
     report.sections.append(Section(phrase("key_projects", lang), readings.key_projects(projects, lang),

@@ -1,0 +1,324 @@
+"""Every input and output column in one table: file, id, type, unit, default, zh/en label, description.
+
+Inputs: type, unit, default and description are those of planner/io/schema.py (which the readers
+validate against); this table adds their labels. Outputs: declared here in full. Report headers
+(planner/report/labels.py), the workbook's cell comments and docs/outputs.md come from this
+table; tests/test_columns.py checks that every column a run, sweep or comparison writes is here
+and that docs/outputs.md is the table's own rendering (``python -m planner.io.columns``).
+
+Names with ``{p}`` stand for one column per pollutant; ``<year>``, ``<subject>`` for columns a
+file gets per target year or target.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from planner.io.schema import FILES, POLLUTANT_LABELS_EN, POLLUTANT_LABELS_ZH, POLLUTANTS
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    file: str
+    name: str
+    kind: str  # id, text, number, integer, bool, tags
+    unit: str
+    label_zh: str
+    label_en: str
+    description: str
+    default: object = None
+    direction: str = "output"
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+# ---- labels of input columns (their type, unit, default, description are in schema.py) ------------
+INPUT_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("措施代码", "Measure id"),
+    "name": ("名称", "Name"),
+    "sector": ("领域", "Sector"),
+    "unit": ("单位", "Unit"),
+    "capex_wan_yuan": ("单位投资(万元/单位)", "Investment (万元 per unit)"),
+    "opex_wan_yuan_per_yr": ("单位运行成本(万元/单位·年)", "Operating cost (万元 per unit-yr)"),
+    "lifetime_yr": ("寿命(年)", "Lifetime (yr)"),
+    "potential": ("潜力(单位)", "Potential (units)"),
+    "max_add_per_yr": ("年新增上限(单位/年)", "Most added per year (units)"),
+    "first_year": ("最早实施年份", "First year"),
+    "integer": ("整数决策", "Whole units"),
+    "{p}_t_per_yr": ("{zh}单位减排量(吨/单位·年)", "{en} abated per unit (t/yr)"),
+    "electricity_mwh_per_yr": ("节电量(兆瓦时/单位·年)", "Electricity saved (MWh per unit-yr)"),
+    "gas_km3_per_yr": ("节气量(千立方米/单位·年)", "Gas saved (1000 m3 per unit-yr)"),
+    "pool": ("适用存量池", "Pool"),
+    "pool_use": ("占用存量(池单位/单位)", "Pool use (pool units per unit)"),
+    "area": ("区域", "Area"),
+    "group": ("互斥组", "Exclusive group"),
+    "tags": ("标签", "Tags"),
+    "plan_ref": ("方案条款", "Plan section"),
+    "lead": ("牵头部门", "Lead department"),
+    "source": ("数据来源", "Source"),
+    "year": ("年份", "Year"),
+    "gdp_yi_yuan": ("GDP(亿元)", "GDP (亿元)"),
+    "{p}_t": ("{zh}基准排放(吨/年)", "BAU {en} (t/yr)"),
+    "pollutant": ("污染物", "Pollutant"),
+    "kind": ("目标类型", "Kind"),
+    "value": ("目标值", "Value"),
+    "basis": ("依据", "Basis (plan section or assumption)"),
+    "price_cap_yuan_per_t": ("价格上限(元/吨)", "Price cap (元/t)"),
+    "tag": ("标签", "Tag"),
+    "min_units": ("最少在用单位", "Least active units"),
+    "price_cap_yuan_per_unit": ("价格上限(元/单位)", "Price cap (元/unit)"),
+    "measure": ("措施代码", "Measure id"),
+    "capacity": ("容量(池单位/年)", "Capacity (pool units per yr)"),
+    "indicator": ("指标代码", "Indicator id"),
+    "denominator": ("强度分母", "Intensity denominator"),
+    "units_added": ("实际新增(单位)", "Units added"),
+    "quantity": ("量", "Quantity"),
+}
+
+# ---- output columns ---------------------------------------------------------------------------------
+_RUN = ("plan.csv", "emissions.csv", "targets.csv", "cost_effectiveness.csv")
+_O = [
+    # file, name, kind, unit, zh, en, description
+    ("plan.csv", "measure", "id", "", "措施代码", "Measure id", "measure id of measures.csv"),
+    ("plan.csv", "name", "text", "", "措施名称", "Measure", "display name"),
+    ("plan.csv", "sector", "text", "", "领域", "Sector", "sector"),
+    ("plan.csv", "unit", "text", "", "单位", "Unit", "unit of adoption"),
+    ("plan.csv", "year", "integer", "year", "年份", "Year", "model year"),
+    ("plan.csv", "added", "number", "units", "新增(单位)", "Added (units)", "units added in the year"),
+    ("plan.csv", "active", "number", "units", "在用(单位)", "Active (units)", "units active in the year"),
+    ("plan.csv", "capex_wan_yuan", "number", "万元", "投资(万元)", "Investment (万元)",
+     "investment in the year: units added x capex per unit"),
+    ("plan.csv", "opex_wan_yuan", "number", "万元", "运行成本(万元)", "Operating cost (万元)",
+     "operating cost in the year: active units x opex per unit"),
+    ("plan.csv", "annualised_cost_wan_yuan", "number", "万元", "年化成本(万元)", "Annualised cost (万元)",
+     "equivalent annual cost of the active units"),
+    ("plan.csv", "{p}_abated_t", "number", "t", "{zh}减排量(吨)", "{en} abated (t)", "tonnes abated in the year"),
+    ("emissions.csv", "year", "integer", "year", "年份", "Year", "model year"),
+    ("emissions.csv", "pollutant", "text", "", "污染物", "Pollutant", "pollutant code"),
+    ("emissions.csv", "bau_t", "number", "t", "基准排放(吨)", "BAU (t)", "business-as-usual emissions"),
+    ("emissions.csv", "abated_t", "number", "t", "减排量(吨)", "Abated (t)", "tonnes abated by the plan"),
+    ("emissions.csv", "emissions_t", "number", "t", "排放量(吨)", "Emissions (t)", "BAU minus abated"),
+    ("emissions.csv", "gdp_yi_yuan", "number", "亿元", "GDP(亿元)", "GDP (亿元)", "GDP of the year"),
+    ("emissions.csv", "intensity_t_per_yi_yuan", "number", "t/亿元", "排放强度(吨/亿元)", "Intensity (t per 亿元)",
+     "emissions per GDP"),
+    ("emissions.csv", "intensity_change_vs_base", "number", "fraction", "强度较基年变化",
+     "Intensity change vs base year", "intensity against the base year's, minus 1 (-0.18 = 18 % lower)"),
+    ("emissions.csv", "target_kind", "text", "", "目标类型", "Target kind", "kinds of the targets binding there"),
+    ("emissions.csv", "target_value", "text", "", "目标值", "Target value", "values of those targets"),
+    ("emissions.csv", "emission_limit_t", "number", "t", "排放上限(吨)", "Emission limit (t)",
+     "tightest emission limit of those targets"),
+    ("emissions.csv", "shortfall_t", "number", "t", "目标缺口(吨)", "Shortfall (t)",
+     "most tonnes by which one of them is missed"),
+    ("emissions.csv", "met", "bool", "", "是否达标", "Met", "all those targets met"),
+    ("targets.csv", "year", "integer", "year", "年份", "Year", "the year the target binds"),
+    ("targets.csv", "kind", "text", "", "目标类型", "Kind", "target kind, or deployment"),
+    ("targets.csv", "subject", "text", "", "对象", "Subject", "pollutant, indicator or tag"),
+    ("targets.csv", "area", "id", "", "区域", "Area", "area the target counts; blank = city"),
+    ("targets.csv", "value", "number", "fraction or t", "目标值", "Value", "the target's value as given"),
+    ("targets.csv", "unit", "text", "", "单位", "Unit", "unit of value"),
+    ("targets.csv", "quantity_unit", "text", "", "数量单位", "Quantity unit", "unit of required and achieved"),
+    ("targets.csv", "required", "number", "t or units", "要求(吨或单位)", "Required (t or units)",
+     "abatement or units the target requires"),
+    ("targets.csv", "achieved", "number", "t or units", "达到(吨或单位)", "Achieved (t or units)",
+     "abatement or units the plan reaches"),
+    ("targets.csv", "emission_limit_t", "number", "t", "排放上限(吨)", "Emission limit (t)", "BAU minus required"),
+    ("targets.csv", "emissions_t", "number", "t", "排放量(吨)", "Emissions (t)", "BAU minus achieved"),
+    ("targets.csv", "shortfall", "number", "t or units", "缺口", "Shortfall", "required minus achieved, >= 0"),
+    ("targets.csv", "met", "bool", "", "是否达标", "Met", "shortfall within solver tolerance"),
+    ("targets.csv", "enforced", "bool", "", "是否强制", "Enforced", "the row is a constraint of this run"),
+    ("targets.csv", "shadow_price_yuan_per_t", "number", "元/t", "影子价格(元/吨)", "Shadow price (元/t)",
+     "cost of requiring one more tonne"),
+    ("targets.csv", "shadow_price_yuan_per_unit", "number", "元/unit", "影子价格(元/单位)", "Shadow price (元/unit)",
+     "cost of requiring one more unit (deployment)"),
+    ("targets.csv", "shadow_price_wan_yuan_per_point", "number", "万元/point", "影子价格(万元/强度百分点)",
+     "Shadow price (万元 per intensity point)", "cost of one more percentage point of intensity cut"),
+    ("targets.csv", "shadow_price_basis", "text", "", "影子价格依据", "Shadow price basis",
+     "lp_dual, fixed_integer_lp, step_resolve, price_cap or none (README: Shadow prices)"),
+    ("targets.csv", "shadow_price_note", "text", "", "影子价格说明", "Shadow price note",
+     "the step of a step_resolve, or why there is no price (basis none)"),
+    ("targets.csv", "basis", "text", "", "依据", "Basis (plan section or assumption)", "copied from the input"),
+    ("targets.csv", "price_cap_yuan", "number", "元 per t or unit", "价格上限(元)", "Price cap (元)",
+     "elastic mode: the price of one unit of shortfall"),
+    ("targets.csv", "price_cap_source", "text", "", "价格上限来源", "Price cap from", "where the cap comes from"),
+    ("cost_effectiveness.csv", "measure", "id", "", "措施代码", "Measure id", "measure id"),
+    ("cost_effectiveness.csv", "name", "text", "", "措施名称", "Measure", "display name"),
+    ("cost_effectiveness.csv", "sector", "text", "", "领域", "Sector", "sector"),
+    ("cost_effectiveness.csv", "unit", "text", "", "单位", "Unit", "unit of adoption"),
+    ("cost_effectiveness.csv", "figures_year", "integer", "year", "数据年份", "Figures of year",
+     "the year whose figures (measure_years.csv) the row uses"),
+    ("cost_effectiveness.csv", "capex_wan_yuan", "number", "万元 per unit", "单位投资(万元/单位)",
+     "Investment (万元 per unit)", "investment per unit"),
+    ("cost_effectiveness.csv", "opex_wan_yuan_per_yr", "number", "万元 per unit-yr", "单位运行成本(万元/年)",
+     "Opex (万元 per unit-yr)", "operating cost per active unit per year"),
+    ("cost_effectiveness.csv", "energy_value_wan_yuan_per_yr", "number", "万元 per unit-yr", "节能收益(万元/年)",
+     "Energy value (万元 per unit-yr)", "value of the energy saved at [prices]"),
+    ("cost_effectiveness.csv", "lifetime_yr", "integer", "yr", "寿命(年)", "Lifetime (yr)", "years active"),
+    ("cost_effectiveness.csv", "potential", "number", "units", "潜力(单位)", "Potential (units)", "most active units"),
+    ("cost_effectiveness.csv", "annualised_cost_wan_yuan_per_unit_yr", "number", "万元 per unit-yr",
+     "单位年化成本(万元/年)", "Annualised cost (万元 per unit-yr)", "capex x CRF + opex - energy value"),
+    ("cost_effectiveness.csv", "{p}_t_per_yr", "number", "t/yr per unit", "{zh}单位减排量(吨/年)",
+     "{en} abated per unit (t/yr)", "abatement per active unit"),
+    ("cost_effectiveness.csv", "{p}_yuan_per_t", "number", "元/t", "{zh}单位减排成本(元/吨)", "{en} cost (元/t)",
+     "annualised cost / abatement; blank where the measure does not cut it"),
+    ("cost_effectiveness.csv", "{p}_potential_t_per_yr", "number", "t/yr", "{zh}减排潜力(吨/年)",
+     "{en} potential (t/yr)", "potential x abatement per unit"),
+    ("cost_effectiveness.csv", "tags", "tags", "", "标签", "Tags", "the measure's tags, separated by ;"),
+    ("cost_effectiveness.csv", "plan_ref", "text", "", "方案条款", "Plan section", "plan section"),
+    ("cost_effectiveness.csv", "lead", "text", "", "牵头部门", "Lead department", "lead department"),
+    ("cost_effectiveness.csv", "source", "text", "", "数据来源", "Source", "citation"),
+    ("pools.csv", "pool", "id", "", "存量池", "Pool", "pool id"),
+    ("pools.csv", "year", "integer", "year", "年份", "Year", "model year"),
+    ("pools.csv", "used", "number", "pool units", "已用", "Used", "pool units taken by active measures"),
+    ("pools.csv", "capacity", "number", "pool units", "容量", "Capacity", "pool capacity"),
+    ("pools.csv", "unit", "text", "", "单位", "Unit", "unit of the stock"),
+    ("pools.csv", "binding", "bool", "", "是否用满", "Full", "used reaches capacity"),
+    ("pools.csv", "shadow_price_yuan_per_unit", "number", "元/pool unit", "影子价格(元/单位)",
+     "Shadow price (元/unit)", "value of one more pool unit"),
+    ("indicators.csv", "indicator", "id", "", "指标代码", "Indicator id", "indicator id"),
+    ("indicators.csv", "name", "text", "", "指标名称", "Indicator", "display name"),
+    ("indicators.csv", "year", "integer", "year", "年份", "Year", "model year"),
+    ("indicators.csv", "bau", "number", "indicator unit", "基准值", "BAU", "business-as-usual level"),
+    ("indicators.csv", "abated", "number", "indicator unit", "减少量", "Reduced", "reduction by the plan"),
+    ("indicators.csv", "level", "number", "indicator unit", "规划值", "Level", "BAU minus reduced"),
+    ("indicators.csv", "unit", "text", "", "单位", "Unit", "unit of the indicator"),
+    ("indicators.csv", "denominator", "text", "", "强度分母", "Denominator", "intensity denominator"),
+    ("indicators.csv", "intensity", "number", "unit per denominator", "强度", "Intensity", "level / denominator"),
+    ("indicators.csv", "intensity_change_vs_base", "number", "fraction", "强度较基年变化",
+     "Intensity change vs base year", "intensity against the base year's, minus 1"),
+    ("areas.csv", "area", "id", "", "区域", "Area", "area id; blank = city-wide measures"),
+    ("areas.csv", "name", "text", "", "区域名称", "Area name", "display name"),
+    ("areas.csv", "year", "integer", "year", "年份", "Year", "model year"),
+    ("areas.csv", "capex_wan_yuan", "number", "万元", "投资(万元)", "Investment (万元)", "investment in the area"),
+    ("areas.csv", "opex_wan_yuan", "number", "万元", "运行成本(万元)", "Operating cost (万元)", "operating cost"),
+    ("areas.csv", "budget_wan_yuan", "number", "万元", "区域预算(万元)", "Area budget (万元)", "[budget.areas]"),
+    ("areas.csv", "{p}_abated_t", "number", "t", "{zh}减排量(吨)", "{en} abated (t)", "tonnes abated in the area"),
+    ("sweep.csv", "budget_wan_yuan", "number", "万元/yr", "年度预算(万元)", "Yearly budget (万元)", "the point's budget"),
+    ("sweep.csv", "status", "text", "", "求解状态", "Status", "solver status"),
+    ("sweep.csv", "objective", "number", "万元", "目标函数(万元)", "Objective (万元)", "cost plus penalty"),
+    ("sweep.csv", "cost_wan_yuan", "number", "万元", "成本(万元)", "Cost (万元)", "objective less penalty"),
+    ("sweep.csv", "total_capex_wan_yuan", "number", "万元", "总投资(万元)", "Total investment (万元)", "sum of capex"),
+    ("sweep.csv", "{p}_abated_t_<year>", "number", "t", "{zh}<year>年减排量(吨)", "{en} abated <year> (t)",
+     "abatement in each target year"),
+    ("sweep.csv", "shortfall_<subject>_<year>", "number", "t or units", "<subject> <year>年缺口",
+     "Shortfall <subject> <year>", "shortfall of each target row"),
+    ("sweep.csv", "targets_missed", "integer", "count", "未达标目标数", "Targets missed", "rows with a shortfall"),
+    ("sweep.csv", "targets_met", "bool", "", "全部达标", "All targets met", "no row missed"),
+    ("sweep.csv", "measures_chosen", "integer", "count", "入选措施数", "Measures chosen", "measures with units added"),
+    ("sweep.csv", "solve_s", "number", "s", "求解时间(秒)", "Solve time (s)", "HiGHS time"),
+    ("sweep.csv", "run_folder", "text", "", "结果目录", "Run folder", "the point's run folder"),
+    ("no_regret.csv", "measure", "id", "", "措施代码", "Measure id", "chosen at every budget"),
+    ("no_regret.csv", "name", "text", "", "措施名称", "Measure", "display name"),
+    ("comparison.csv", "metric", "text", "", "指标", "Metric", "what the row compares"),
+    ("comparison.csv", "unit", "text", "", "单位", "Unit", "unit of the row"),
+    ("comparison.csv", "<run>", "number", "per row", "<run>", "<run>", "one column per run"),
+    ("measure_changes.csv", "run", "text", "", "方案", "Run", "run label"),
+    ("measure_changes.csv", "change", "text", "", "变化", "Change", "added or dropped against the reference"),
+    ("measure_changes.csv", "measure", "id", "", "措施代码", "Measure id", "measure id"),
+    # columns the report derives from the result files
+    ("report", "units_added", "number", "units", "新增数量(单位)", "Units added", "units added over the horizon"),
+    ("report", "first_year_added", "integer", "year", "首次实施年份", "First year", "first year with units added"),
+    ("report", "shadow_price", "text", "", "影子价格", "Shadow price", "shadow price with its unit"),
+    ("report", "opex_wan_yuan", "number", "万元", "运行成本(万元)", "Operating cost (万元)", "operating cost"),
+]
+
+
+def _expand(name: str, zh: str, en: str, description: str):
+    if "{p}" not in name:
+        yield name, zh, en, description
+        return
+    for p in POLLUTANTS:
+        yield (name.replace("{p}", p), zh.replace("{zh}", POLLUTANT_LABELS_ZH[p]),
+               en.replace("{en}", POLLUTANT_LABELS_EN[p]), description)
+
+
+def _build() -> list[ColumnInfo]:
+    table: list[ColumnInfo] = []
+    labels = {}
+    for key, (zh, en) in INPUT_LABELS.items():
+        for name, z, e, _ in _expand(key, zh, en, ""):
+            labels[name] = (z, e)
+    for file, columns in FILES.items():
+        for column in columns:
+            zh, en = labels.get(column.name, (column.name, column.name))
+            table.append(ColumnInfo(file, column.name, column.kind, column.unit, zh, en, column.description,
+                                    column.default, "input"))
+    for file, name, kind, unit, zh, en, description in _O:
+        for n, z, e, d in _expand(name, zh, en, description):
+            table.append(ColumnInfo(file, n, kind, unit, z, e, d))
+    return table
+
+
+COLUMNS: tuple[ColumnInfo, ...] = tuple(_build())
+_BY_FILE = {(c.file, c.name): c for c in COLUMNS if c.direction == "output"}
+_INPUTS = {(c.file, c.name): c for c in COLUMNS if c.direction == "input"}
+_OUTPUT_FIRST = {}
+for _c in COLUMNS:
+    if _c.direction == "output":
+        _OUTPUT_FIRST.setdefault(_c.name, _c)
+_PATTERNS = [(re.compile("^" + re.escape(c.name).replace("<year>", r"(?P<year>\d{4})")
+                         .replace("<subject>", r"(?P<subject>.+)").replace("<run>", r"(?P<run>.+)") + "$"), c)
+             for c in COLUMNS if "<" in c.name]
+
+
+def input_column(file: str, name: str) -> ColumnInfo | None:
+    """The declaration of input column ``name`` of ``file`` (measures.csv, baseline.csv, ...)."""
+    return _INPUTS.get((file, name))
+
+
+def column(file: str | None, name: str) -> ColumnInfo | None:
+    """The declaration of result column ``name`` in ``file`` (or, without a file, its first output
+    declaration)."""
+    if file is not None and (file, name) in _BY_FILE:
+        return _BY_FILE[(file, name)]
+    if file is None and name in _OUTPUT_FIRST:
+        return _OUTPUT_FIRST[name]
+    for pattern, info in _PATTERNS:
+        if (file is None or info.file == file) and info.file != "comparison.csv":
+            match = pattern.match(name)
+            if match:
+                return _fill(info, match.groupdict())
+    return None
+
+
+def _fill(info: ColumnInfo, parts: dict) -> ColumnInfo:
+    def sub(text: str) -> str:
+        for key, value in parts.items():
+            text = text.replace(f"<{key}>", value)
+        return text
+    return ColumnInfo(info.file, sub(info.name), info.kind, info.unit, sub(info.label_zh), sub(info.label_en),
+                      info.description, info.default, info.direction)
+
+
+def label(name: str, lang: str, file: str | None = None) -> str:
+    """A column's header in the report's language; the id itself when it is not declared."""
+    info = column(file, name)
+    if info is None and file is not None:
+        info = column(None, name)
+    return info.label(lang) if info else name
+
+
+def outputs_markdown() -> str:
+    """docs/outputs.md: one table per result file, rendered from the declarations above."""
+    lines = ["# Output columns", "",
+             "Generated from planner/io/columns.py by `python -m planner.io.columns > docs/outputs.md`; "
+             "tests/test_columns.py fails when they differ. `{p}` columns exist once per pollutant "
+             f"({', '.join(POLLUTANTS)}); `<year>`, `<subject>` and `<run>` stand for target years, "
+             "target subjects and run labels.", ""]
+    files = list(dict.fromkeys(c.file for c in COLUMNS if c.direction == "output"))
+    for file in files:
+        lines += [f"## `{file}`" if file != "report" else "## Columns the report derives", "",
+                  "| column | type | unit | 中文 | English | description |", "|---|---|---|---|---|---|"]
+        seen = set()
+        for file_, name, kind, unit, zh, en, description in _O:
+            if file_ != file or name in seen:
+                continue
+            seen.add(name)
+            lines.append(f"| `{name}` | {kind} | {unit} | {zh} | {en} | {description} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(outputs_markdown(), end="")
