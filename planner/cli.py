@@ -135,10 +135,13 @@ def _progress(message: str) -> None:
                    "Results go to results/<model>/budget-<X>/ unless --out is given.")
 @click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply; results go to "
                                              "results/<model>/<scenario>/.")
+@click.option("--replan-from", "replan_from", type=int, default=None, metavar="YEAR",
+              help="Re-plan from YEAR: earlier years are the history of actuals.csv (fixed), their targets are "
+                   "reported but not enforced; overrides [model] replan_from.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the status line.")
 @WAIT_OPTION
 def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, scenario: str | None,
-        quiet: bool, wait_s: float) -> None:
+        replan_from: int | None, quiet: bool, wait_s: float) -> None:
     """Solve a model and write its results folder.
 
     SPEC is a model spec (TOML); without it the default Guiyang/Gui'an model is run. Writes
@@ -159,7 +162,7 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     check_writable(target)
     with folder_lock(target, wait_s, note=_progress):
         outcome = run_model(spec_path, target, budget_wan_yuan, progress=None if quiet else _progress,
-                            scenario=scenario)
+                            scenario=scenario, replan_from=replan_from)
     # The exit code is known before anything is printed, so `planner run | head -1` keeps it.
     code = STATUS_EXIT.get(outcome.solution.status, EXIT_ERROR)
     if code == EXIT_OK and outcome.planning.options.elastic and outcome.summary.get("targets_missed"):
@@ -167,8 +170,9 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     click.get_current_context().obj["exit_code"] = code
     solution, tables = outcome.solution, outcome.tables
     if not quiet and solution.units_active is not None:
-        target_pollutants = sorted({t.pollutant for t in outcome.data.targets},
-                                   key=lambda p: ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n").index(p))
+        order = ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n")
+        target_pollutants = sorted({t.pollutant for t in outcome.data.targets if t.pollutant in order},
+                                   key=order.index)
         click.echo(f"\n{outcome.spec.name}: plan by year")
         click.echo(by_year_table(tables.by_year, tables.emissions, target_pollutants))
         if len(tables.targets):
@@ -453,6 +457,8 @@ def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str, wait
         added = ", ".join(group.loc[group.change == "added", "measure"]) or "-"
         dropped = ", ".join(group.loc[group.change == "dropped", "measure"]) or "-"
         click.echo(f"\n{run}: adds {added}; drops {dropped}")
+    for line in table.attrs.get("replan_notes", []):
+        click.echo(f"\n{line} (replan_changes.csv lists them)")
     click.echo(f"\ncomparison written to {target}")
 
 

@@ -255,3 +255,39 @@ def test_replan_from_fixes_history(tmp_path):
     assert summary["targets_met"] is True
     plan = pd.read_csv(tmp_path / "out" / "plan.csv")
     assert plan.loc[plan["year"] == 2021, "history"].all() and not plan.loc[plan["year"] > 2021, "history"].any()
+
+
+def test_compare_replan_against_adopted_plan(tmp_path):
+    """m: 1 万元/unit-yr (capex 10), at most 2 added a year; n: capex 25 (2.5 万元/unit-yr). Budget 30 a year.
+    Target 700 t (7 units active) in 2023. Cost per unit by year added: m 2023 1, m 2022 2, n 2023 2.5,
+    m 2021 3, n 2022 5, n 2021 7.5. Adopted plan: m 2 a year (2021-2023) and n with the budget left (10
+    a year = 0.4 unit): 0.4 in 2023, 0.4 in 2022, 0.2 in 2021. Objective 2 + 4 + 6 + 1 + 2 + 1.5 = 16.5.
+    Re-plan from 2022 with 3 m really built in 2021: 4 more units, m 2 in 2022 and 2 in 2023; objective
+    9 (history) + 4 + 2 = 15. From 2022 on the re-plan drops n in 2022 and 2023; m is unchanged.
+    """
+    measures = [{"id": "m", "co2_t_per_yr": 100, "max_add_per_yr": 2},
+                {"id": "n", "capex_wan_yuan": 25, "co2_t_per_yr": 100}]
+    targets = [{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 700}]
+    spec = write_dataset(tmp_path, measures, targets=targets, budget=30)
+    write_csv(tmp_path / "inputs" / "actuals.csv", [{"measure": "m", "year": 2021, "units_added": 3}])
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["run", str(spec), "--out", str(tmp_path / "adopted")], obj={})
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "adopted" / "summary.json").read_text())["objective"] == pytest.approx(16.5)
+    result = runner.invoke(main, ["run", str(spec), "--replan-from", "2022", "--out", str(tmp_path / "replan")],
+                           obj={})
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "replan" / "summary.json").read_text())["objective"] == pytest.approx(15)
+    assert "history 已建 (actuals, 2021-2021)" in result.output and "plan 规划 (re-planned from 2022)" in result.output
+    result = runner.invoke(main, ["compare", "--reference", str(tmp_path / "adopted"), str(tmp_path / "replan"),
+                                  "--out", str(tmp_path / "cmp")], obj={})
+    assert result.exit_code == 0, result.output
+    assert "replan re-plans from 2022: 2 measure-years differ from adopted" in result.output
+    changes = pd.read_csv(tmp_path / "cmp" / "replan_changes.csv")
+    assert [(r.measure, r.year, r.change) for r in changes.itertuples()] == [("n", 2022, "dropped"),
+                                                                             ("n", 2023, "dropped")]
+    assert changes["added_reference"].tolist() == pytest.approx([0.4, 0.4])

@@ -141,11 +141,20 @@ def compare(paths: list[Path], reference: Path | None = None) -> tuple[pd.DataFr
     markdown = [f"# Comparison of {len(runs)} runs (reference: {ref.label})", "", _markdown(table), "",
                 f"## Measures added or dropped against {ref.label}", ""]
     markdown.append(_markdown(changes) if len(changes) else "No run adds or drops a measure.")
+    from planner.analysis.replan_compare import replan_changes, replan_lines
+
+    replans = replan_changes(runs, ref)
+    notes = replan_lines(replans, runs, ref)
+    if notes:
+        markdown += ["", f"## Re-plans against {ref.label} (from their replan_from year on)", "", *notes, "",
+                     _markdown(replans) if len(replans) else "No measure-year changed."]
     files = {
         "comparison.csv": csv_bytes(table),
         "measure_changes.csv": csv_bytes(changes),
+        **({"replan_changes.csv": csv_bytes(replans)} if notes else {}),
         "comparison.md": ("\n".join(markdown) + "\n").encode("utf-8"),
         "summary.json": json_bytes({MARKER_KEY: RESULTS_FORMAT, "kind": "comparison", "reference": str(ref.path),
                                     "runs": [str(r.path) for r in runs]}),
     }
+    table.attrs["replan_notes"] = notes
     return table, changes, files

@@ -102,6 +102,8 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPric
             shadow.budget[t][0] if t in shadow.budget else 0.0 for t in years]
     if ext.energy_value_wan_yuan_per_yr.any():
         by_year["energy_value_wan_yuan"] = energy_value.sum(axis=0)
+    if data.spec.replan_from is not None:
+        by_year["history"] = history
     from planner.analysis.extension_tables import area_table, indicator_table, pool_table
 
     return RunTables(plan=plan, emissions=emissions, targets=targets, by_year=by_year,

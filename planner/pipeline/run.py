@@ -61,8 +61,11 @@ def resolve_out_dir(spec_path: str | Path, scenario: str | None = None,
 
 
 def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: float | None = None,
-        progress: Progress | None = None, write: bool = True, scenario: str | None = None) -> RunOutcome:
-    """Solve the model of ``spec_path`` and write its results folder (unless ``write`` is False)."""
+        progress: Progress | None = None, write: bool = True, scenario: str | None = None,
+        replan_from: int | None = None) -> RunOutcome:
+    """Solve the model of ``spec_path`` and write its results folder (unless ``write`` is False).
+
+    ``replan_from`` (``--replan-from``) overrides the spec's [model] replan_from."""
     say = progress or (lambda message: None)
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -71,6 +74,8 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     spec = load_spec(spec_path, scenario)
     if budget_wan_yuan is not None:
         spec = spec.with_budget(budget_wan_yuan)
+    if replan_from is not None:
+        spec = spec.with_replan_from(replan_from)
     deadline = Deadline(spec.solver.time_limit_s, started=clock)
     out_dir = out_dir if out_dir is not None else default_out_dir(spec, budget_wan_yuan)
     if write:

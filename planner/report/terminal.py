@@ -39,7 +39,18 @@ def number(value: float, digits: int = 0) -> str:
 
 
 def by_year_table(by_year: pd.DataFrame, emissions: pd.DataFrame, pollutants: list[str]) -> str:
-    """One line per year: investment against budget, active measures, abatement of the target pollutants."""
+    """One line per year: investment against budget, active measures, abatement of the target pollutants.
+
+    A re-planning run (``history`` column) shows the history years and the planned years apart."""
+    pollutants = [p for p in pollutants if p in POLLUTANT_LABELS_EN]
+    if "history" in by_year and by_year["history"].any():
+        history, plan = by_year[by_year["history"]], by_year[~by_year["history"]]
+        parts = [f"history 已建 (actuals, {int(history['year'].min())}-{int(history['year'].max())}):",
+                 by_year_table(history.drop(columns="history"), emissions, pollutants)]
+        if len(plan):
+            parts += [f"\nplan 规划 (re-planned from {int(plan['year'].min())}):",
+                      by_year_table(plan.drop(columns="history"), emissions, pollutants)]
+        return "\n".join(parts)
     headers = ["年份 year", "投资 capex 万元", "预算 budget 万元", "在用措施 measures"]
     headers += [f"{POLLUTANT_LABELS_EN[p]} 减排 abated t" for p in pollutants]
     if "co2" in pollutants:
@@ -74,18 +85,27 @@ def targets_table(targets: pd.DataFrame) -> str:
     rows = []
     for _, row in targets.iterrows():
         subject = POLLUTANT_LABELS_EN.get(row["subject"], row["subject"])
+        quantity = row.get("quantity_unit", "t") if isinstance(row.get("quantity_unit", "t"), str) else "t"
         if row["kind"] == "intensity_reduction":
             label = f"{subject} intensity -{100 * row['value']:g} %"
-            unit = "t abated"
+            unit = f"{quantity} abated"
         elif row["kind"] == "deployment":
             label = f"deployment {subject}"
             unit = "units"
+        elif row["kind"] == "non_increasing":
+            label = f"{subject} peak +{100 * row['value']:g} %/yr"
+            unit = f"{quantity} allowed"
         else:
-            label = f"{subject} {row['kind']} {row['value']:,.0f} t"
-            unit = "t abated" if row["kind"] == "reduction" else "t abated"
+            label = f"{subject} {row['kind']} {row['value']:,.0f} {quantity}"
+            unit = f"{quantity} abated"
+        area = row.get("area")
+        if isinstance(area, str) and area:
+            label += f" ({area})"
+        met = "yes 达标" if row["met"] else "NO 未达标"
+        if "enforced" in row and not row["enforced"]:
+            met += " (history 历史, not enforced)"
         cells = [label, str(int(row["year"])), f"{number(row['required'], 1)} {unit}",
-                 number(row["achieved"], 1), "yes 达标" if row["met"] else "NO 未达标",
-                 _basis_word(row.get("basis"))]
+                 number(row["achieved"], 1), met, _basis_word(row.get("basis"))]
         if elastic:
             per = "/unit" if row["kind"] == "deployment" else "/t"
             cells += [f"{number(row['price_cap_yuan'])}{per}", str(row["price_cap_source"])]
