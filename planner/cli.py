@@ -346,8 +346,11 @@ def robust(spec: str | None, samples: int, seed: int, check_samples: int, uncert
     spec_path = _spec_or_default(spec)
     target = _ensemble_target(spec_path, scenario, out_dir, "robust")
     started = time.perf_counter()
-    outcome = run_robust(spec_path, samples, seed, scenario, uncertainty_file, check_samples)
-    write_results(target, outcome.files)
+    from planner.io.lock import folder_lock
+
+    with folder_lock(target, 0, note=_progress):
+        outcome = run_robust(spec_path, samples, seed, scenario, uncertainty_file, check_samples)
+        write_results(target, outcome.files)
     row = outcome.table.iloc[0]
     click.echo(f"robust plan over {samples} samples: {row.cost_robust_wan_yuan:,.1f} 万元 against the central "
                f"{row.cost_central_wan_yuan:,.1f} 万元: premium {row.premium_wan_yuan:,.1f} 万元 "
@@ -384,8 +387,11 @@ def alternatives(spec: str | None, slack: float, count: int, method: str, seed: 
     check_options(slack, count, method)
     spec_path = _spec_or_default(spec)
     target = _ensemble_target(spec_path, scenario, out_dir, "alternatives")
-    outcome = run_alternatives(spec_path, slack, count, method, seed, scenario)
-    write_results(target, outcome["files"])
+    from planner.io.lock import folder_lock
+
+    with folder_lock(target, 0, note=_progress):
+        outcome = run_alternatives(spec_path, slack, count, method, seed, scenario)
+        write_results(target, outcome["files"])
     rows = [[r.alternative, f"{r.cost_wan_yuan:,.1f}", f"{r.increase_pct:.2f} %", str(r.measures_used),
              f"{r.distance_to_optimum:.2f}"] for r in outcome["summary"].itertuples()]
     click.echo(format_table(["alternative", "cost 万元", "above optimum", "measures", "distance"], rows,
@@ -415,8 +421,11 @@ def sensitivity(spec: str | None, range_: float, scenario: str | None, out_dir: 
     check_options(range_)
     spec_path = _spec_or_default(spec)
     target = _ensemble_target(spec_path, scenario, out_dir, "sensitivity")
-    outcome = run_sensitivity(spec_path, range_, scenario)
-    write_results(target, outcome["files"])
+    from planner.io.lock import folder_lock
+
+    with folder_lock(target, 0, note=_progress):
+        outcome = run_sensitivity(spec_path, range_, scenario)
+        write_results(target, outcome["files"])
     table = outcome["table"].head(15)
     rows = [[r.parameter, f"{r.objective_low:,.1f}", f"{r.objective_high:,.1f}", f"{r.swing_wan_yuan:,.1f}",
              "yes" if r.portfolio_changes else "no", r.targets_missed_low or r.targets_missed_high or "-"]

@@ -41,7 +41,7 @@ def test_robust_single_measure_by_hand(tmp_path):
                                          "low": 0.9, "high": 1.3}])
     outcome = robust(spec, samples=30, seed=2, check_samples=2000)
     worker = _worker(spec, 2)
-    k_min = min(1.0, min(worker.figures(i)[0].abatement_t_per_yr[0, 0] / 100 for i in range(30)))
+    k_min = min(1.0, min(worker.figures(i)[0].rate[0, 0] for i in range(30)))
     row = outcome.table.iloc[0]
     central = row.cost_central_wan_yuan
     assert row.cost_robust_wan_yuan == pytest.approx(central / k_min, rel=1e-6)
@@ -54,10 +54,9 @@ def test_robust_plan_meets_every_sample(tmp_path):
     spec = _multi_case(tmp_path / "case")
     outcome = robust(spec, samples=25, seed=1, check_samples=300)
     worker = _worker(spec, 1)
-    active = outcome.units_active
     for i in range(25):
         figures = worker.figures(i)[0]
-        achieved = worker.abatement(figures, active)
+        achieved = worker.abatement(figures, outcome.x)
         assert (achieved >= figures.required_abatement_t - 1e-6 * np.maximum(1, figures.required_abatement_t)).all(), i
     row = outcome.table.iloc[0]
     assert row.premium_wan_yuan >= -1e-6

@@ -32,10 +32,12 @@ PRICE_CARRIERS = ("electricity", "gas")
 
 UNCERTAINTY_COLUMNS: tuple[Column, ...] = (
     Column("applies_to", "text", True, "",
-           "a measure id, tag:<tag>, sector:<sector>, * (every measure), gdp, bau:<pollutant>, or price:<carrier>",
+           "a measure id, tag:<tag>, sector:<sector>, * (every measure), gdp, bau:<pollutant or indicator>, or "
+           "price:electricity / price:gas",
            example="rooftop_pv"),
     Column("quantity", "text", True, "",
-           "capex, opex or a pollutant (its abatement) for measures; growth for gdp and bau:*; value for a price",
+           "capex, opex, or a pollutant or indicator (its abatement) for measures; growth for gdp and bau:*; value "
+           "for a price",
            example="capex"),
     Column("distribution", "text", True, "", "one of " + ", ".join(DISTRIBUTIONS), example="triangular"),
     Column("low", "number", True, "multiplier of the central value",
@@ -101,13 +103,22 @@ def uncertainty_path(data: PlanningData, override: str | Path | None = None) -> 
     return Path(override) if override is not None else data.spec.inputs_dir / FILE_NAME
 
 
-def load_uncertainty(data: PlanningData, path: str | Path | None = None,
-                     prices: tuple[str, ...] = ()) -> UncertaintySpec:
+def model_prices(data: PlanningData) -> tuple[str, ...]:
+    """The energy prices the model carries: those its spec's [prices] table sets above zero."""
+    spec = data.spec
+    values = {"electricity": getattr(spec, "electricity_yuan_per_kwh", 0.0), "gas": getattr(spec, "gas_yuan_per_m3", 0.0)}
+    return tuple(carrier for carrier in PRICE_CARRIERS if values[carrier] > 0)
+
+
+def load_uncertainty(data: PlanningData, path: str | Path | None = None) -> UncertaintySpec:
     """Read ``path`` (default: uncertainty.csv in the data folder) and resolve it against ``data``.
 
-    ``prices`` lists the energy prices the model carries (none before model v2). Every problem is
+    Abatement rows may name any subject the data has (the pollutants and the indicators of
+    indicators.csv); price rows only the prices the spec's [prices] table sets. Every problem is
     collected and raised as one InputError (exit 3) naming file, line and column.
     """
+    prices = model_prices(data)
+    subjects = tuple(data.subjects)
     file = uncertainty_path(data, path)
     problems: list[Problem] = []
     reader = _FileReader(file, UNCERTAINTY_COLUMNS, problems)
@@ -123,10 +134,10 @@ def load_uncertainty(data: PlanningData, path: str | Path | None = None,
     known = {"sector": set(measures.sectors), "tag": {t for tags in measures.tags for t in tags},
              "measure": set(measures.ids)}
     for row in rows:
-        _check_row(reader, row, known, prices)
+        _check_row(reader, row, known, prices, subjects)
     if problems:
         raise InputError(problems)
-    measure_rows, series_rows, price_rows = _resolve(reader, rows, data)
+    measure_rows, series_rows, price_rows = _resolve(reader, rows, data, subjects)
     if problems:
         raise InputError(problems)
     return UncertaintySpec(str(file), hashlib.sha256(file.read_bytes()).hexdigest(), rows, measure_rows,
@@ -156,7 +167,8 @@ def _kind(applies_to: str) -> tuple[str, str]:
     return "measure", applies_to
 
 
-def _check_row(reader: _FileReader, row: UncertainRow, known: dict, prices: tuple[str, ...]) -> None:
+def _check_row(reader: _FileReader, row: UncertainRow, known: dict, prices: tuple[str, ...],
+               subjects: tuple[str, ...]) -> None:
     line = row.line
     add = reader.add
     kind, name = _kind(row.applies_to)
@@ -168,13 +180,13 @@ def _check_row(reader: _FileReader, row: UncertainRow, known: dict, prices: tupl
         hint = ", ".join(choices[:12]) + (" ..." if len(choices) > 12 else "")
         add(f"unknown {word} {name!r}; use one from measures.csv ({hint}), or tag:<tag>, sector:<sector>, *, gdp, "
             "bau:<pollutant>", line, "applies_to")
-    if kind == "bau" and name not in POLLUTANTS:
-        add(f"unknown series {row.applies_to!r}; use bau:<pollutant> with one of {', '.join(POLLUTANTS)}",
+    if kind == "bau" and name not in subjects:
+        add(f"unknown series {row.applies_to!r}; use bau:<pollutant or indicator> with one of {', '.join(subjects)}",
             line, "applies_to")
     if kind == "price" and name not in prices:
-        have = ", ".join(f"price:{p}" for p in prices) or "none: this model has no energy prices"
+        have = ", ".join(f"price:{p}" for p in prices) or "none: the spec's [prices] table sets no price"
         add(f"unknown price {row.applies_to!r}; the model's prices are {have}", line, "applies_to")
-    allowed = {"gdp": ("growth",), "bau": ("growth",), "price": ("value",)}.get(kind, MEASURE_QUANTITIES)
+    allowed = {"gdp": ("growth",), "bau": ("growth",), "price": ("value",)}.get(kind, ("capex", "opex", *subjects))
     if row.quantity and row.quantity not in allowed:
         add(f"quantity {row.quantity!r} does not apply to {row.applies_to!r}; use one of {', '.join(allowed)}",
             line, "quantity")
@@ -196,11 +208,12 @@ def _check_row(reader: _FileReader, row: UncertainRow, known: dict, prices: tupl
         add(f"a lognormal multiplier is positive: low must be > 0 (got {low:g})", line, "low")
 
 
-def _resolve(reader: _FileReader, rows: list[UncertainRow], data: PlanningData):
+def _resolve(reader: _FileReader, rows: list[UncertainRow], data: PlanningData, subjects: tuple[str, ...]):
     measures = data.measures
     n = len(measures)
-    measure_rows = {q: np.full(n, -1, dtype=np.int64) for q in MEASURE_QUANTITIES}
-    level = {q: np.full(n, -1, dtype=np.int64) for q in MEASURE_QUANTITIES}
+    quantities = ("capex", "opex", *subjects)
+    measure_rows = {q: np.full(n, -1, dtype=np.int64) for q in quantities}
+    level = {q: np.full(n, -1, dtype=np.int64) for q in quantities}
     series_rows: dict[str, int] = {}
     price_rows: dict[str, int] = {}
     seen_series: dict[str, int] = {}

@@ -20,7 +20,6 @@ import numpy as np
 
 from planner.errors import InputError, Problem
 from planner.io.inputs import PlanningData
-from planner.io.schema import POLLUTANTS
 
 # The derived default is this many times the levelised cost of the last measure a row needs ...
 DEFAULT_CAP_FACTOR = 10.0
@@ -104,7 +103,8 @@ def price_caps(data: PlanningData, annual_cost_wan_yuan_per_unit: np.ndarray,
 
     target_caps, target_sources = [], []
     for k, target in enumerate(data.targets):
-        rate = measures.abatement_t_per_yr[:, POLLUTANTS.index(target.pollutant)]
+        # The start-year rate of the row's subject: a pollutant, or an indicator of indicators.csv.
+        rate = data.extensions.rate[:, data.subjects.index(target.pollutant), 0]
         useful = np.flatnonzero(rate > 0)
         cap, source = pick(target.price_cap_yuan_per_t, spec.price_cap_yuan_per_t, target.pollutant,
                            spec.spec_price_cap_yuan_per_t,

@@ -75,16 +75,27 @@ def draw_sample(uncertainty: UncertaintySpec, seed: int, index: int) -> SampleDr
 
 @dataclass(frozen=True)
 class SampleFigures:
-    """The figures the model's coefficients are made from, for one sample (or the central case)."""
+    """One sample's multipliers of the model's figures (all 1 = the central case), and the targets'
+    right-hand sides recomputed from its baseline."""
 
-    capex_wan_yuan: np.ndarray  # per measure
-    opex_wan_yuan_per_yr: np.ndarray
-    abatement_t_per_yr: np.ndarray  # (measures, pollutants)
+    capex: np.ndarray  # per measure, multiplies capex (every year's, measure_years.csv included)
+    opex: np.ndarray  # per measure, multiplies opex (not the energy value)
+    rate: np.ndarray  # (measures, subjects): multiplies abatement of each pollutant and indicator
+    electricity: float  # multiplies [prices] electricity_yuan_per_kwh
+    gas: float  # multiplies [prices] gas_yuan_per_m3
     required_abatement_t: np.ndarray  # per target (data.targets order)
 
+    def with_measure(self, name: str, measure: int, factor: float) -> "SampleFigures":
+        """A copy with one measure's capex, opex or abatement (``rate``: every subject) multiplied by ``factor``."""
+        values = getattr(self, name).copy()
+        values[measure] = values[measure] * factor
+        return dataclasses.replace(self, **{name: values})
 
-def _measure_multipliers(uncertainty: UncertaintySpec, values: np.ndarray, quantity: str) -> np.ndarray:
-    rows = uncertainty.measure_rows[quantity]
+
+def _measure_multipliers(uncertainty: UncertaintySpec, values: np.ndarray, quantity: str, n: int) -> np.ndarray:
+    rows = uncertainty.measure_rows.get(quantity)
+    if rows is None:
+        return np.ones(n)
     padded = np.append(values, 1.0)  # row -1 = certain = multiplier 1
     return padded[rows]
 
@@ -95,28 +106,46 @@ def scaled_series(series: dict[int, float], base_year: int, k: float) -> dict[in
     return {year: base + k * (value - base) for year, value in series.items()}
 
 
-def sample_figures(data: PlanningData, uncertainty: UncertaintySpec, draw: SampleDraw | None) -> SampleFigures:
-    """Apply a draw's multipliers to the data (None = the central figures)."""
-    measures = data.measures
-    if draw is None:
-        return SampleFigures(measures.capex_wan_yuan.copy(), measures.opex_wan_yuan_per_yr.copy(),
-                             measures.abatement_t_per_yr.copy(),
-                             np.array([required_abatement_t(t, data) for t in data.targets], dtype=float))
-    values = draw.multipliers
-    capex = measures.capex_wan_yuan * _measure_multipliers(uncertainty, values, "capex")
-    opex = measures.opex_wan_yuan_per_yr * _measure_multipliers(uncertainty, values, "opex")
-    abatement = measures.abatement_t_per_yr * np.column_stack(
-        [_measure_multipliers(uncertainty, values, p) for p in POLLUTANTS])
-    base = data.spec.base_year
-    gdp = data.gdp_yi_yuan
-    if "gdp" in uncertainty.series_rows:
-        gdp = scaled_series(gdp, base, float(values[uncertainty.series_rows["gdp"]]))
-    bau = dict(data.bau_t)
-    for p in POLLUTANTS:
-        row = uncertainty.series_rows.get(f"bau:{p}")
-        if row is not None:
-            bau[p] = scaled_series(bau[p], base, float(values[row]))
-    changed = dataclasses.replace(data, gdp_yi_yuan=gdp, bau_t=bau)
-    required = np.array([required_abatement_t(t, changed) for t in data.targets], dtype=float)
-    return SampleFigures(capex, opex, abatement, required)
+def subject_column(subject: str) -> str:
+    """baseline.csv's column of a pollutant (co2 -> co2_t) or an indicator (its own id)."""
+    return f"{subject}_t" if subject in POLLUTANTS else subject
 
+
+def with_growth(data: PlanningData, factors: dict[str, float]) -> PlanningData:
+    """The data with each baseline column's growth since the base year scaled (every area's):
+    ``factors`` maps a column (gdp_yi_yuan, co2_t, an indicator id) to its k."""
+    base_year = data.spec.base_year
+    ext = data.extensions
+    baseline = {area: {column: (scaled_series(series, base_year, factors[column]) if column in factors else series)
+                       for column, series in columns.items()}
+                for area, columns in ext.baseline.items()}
+    gdp = scaled_series(data.gdp_yi_yuan, base_year, factors["gdp_yi_yuan"]) if "gdp_yi_yuan" in factors \
+        else data.gdp_yi_yuan
+    bau = {p: (scaled_series(series, base_year, factors[f"{p}_t"]) if f"{p}_t" in factors else series)
+           for p, series in data.bau_t.items()}
+    return dataclasses.replace(data, gdp_yi_yuan=gdp, bau_t=bau,
+                               extensions=dataclasses.replace(ext, baseline=baseline))
+
+
+def required_for(data: PlanningData) -> np.ndarray:
+    return np.array([required_abatement_t(t, data) for t in data.targets], dtype=float)
+
+
+def sample_figures(data: PlanningData, uncertainty: UncertaintySpec, draw: SampleDraw | None) -> SampleFigures:
+    """A draw's multipliers in the model's terms (None = the central figures)."""
+    n = len(data.measures)
+    subjects = data.subjects
+    if draw is None:
+        return SampleFigures(np.ones(n), np.ones(n), np.ones((n, len(subjects))), 1.0, 1.0, required_for(data))
+    values = draw.multipliers
+    rate = np.column_stack([_measure_multipliers(uncertainty, values, s, n) for s in subjects]) if subjects else \
+        np.ones((n, 0))
+    factors = {}
+    for key, row in uncertainty.series_rows.items():
+        column = "gdp_yi_yuan" if key == "gdp" else subject_column(key.partition(":")[2])
+        factors[column] = float(values[row])
+    changed = with_growth(data, factors) if factors else data
+    price = {key.partition(":")[2]: float(values[row]) for key, row in uncertainty.price_rows.items()}
+    return SampleFigures(_measure_multipliers(uncertainty, values, "capex", n),
+                         _measure_multipliers(uncertainty, values, "opex", n), rate,
+                         price.get("electricity", 1.0), price.get("gas", 1.0), required_for(changed))

@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, json_bytes
-from planner.model.sampler import sample_figures
 from planner.pipeline.ensemble import EnsemblePayload, EnsembleWorker
 from planner.pipeline.robust import _NoDuals
 from planner.pipeline.run import result_files, tabulate
@@ -80,9 +79,9 @@ def alternatives(spec_path: str | Path, slack: float = 0.05, count: int = 6, met
     potential = measures.potential.astype(float)
     n_years = len(worker.planning.years)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xA17,)))
-    figures = sample_figures(data, worker.payload.uncertainty, None)
+    figures = worker.central_figures
 
-    plans = [central.units_active]
+    plans = [central.x]
     added = [central.units_added]
     solutions = [worker.central_solution]
     used = central.units_added.sum(axis=1) > 0
@@ -95,7 +94,7 @@ def alternatives(spec_path: str | Path, slack: float = 0.05, count: int = 6, met
         solution = worker.session.solve()
         if solution.status != "optimal" or solution.units_active is None:
             break
-        plans.append(solution.units_active)
+        plans.append(worker.solution_x())
         added.append(solution.units_added)
         solutions.append(solution)
         used |= solution.units_added.sum(axis=1) > 0
@@ -105,8 +104,8 @@ def alternatives(spec_path: str | Path, slack: float = 0.05, count: int = 6, met
     optimum_units = central.units_added.sum(axis=1)
     rows, files = [], {}
     chosen_in = np.zeros(len(measures), dtype=int)
-    for n, (active, units_added) in enumerate(zip(plans, added)):
-        cost = worker.plan_cost(figures, active)
+    for n, (x, units_added) in enumerate(zip(plans, added)):
+        cost = worker.plan_cost(figures, x)
         units = units_added.sum(axis=1)
         in_plan = units > 0
         chosen_in += in_plan

@@ -97,6 +97,7 @@ class Central:
     objective_wan_yuan: float
     units_added: np.ndarray  # (measures, years)
     units_active: np.ndarray
+    x: np.ndarray  # every column's value
     required_abatement_t: np.ndarray
     achieved_abatement_t: np.ndarray
 
@@ -124,23 +125,30 @@ class EnsembleWorker:
                 "central figures. Run `planner run` on it for a diagnosis")
         self.editor.remember_basis()
         self.central_solution = solution
-        figures = sample_figures(data, payload.uncertainty, None)
-        self.central = Central(solution.objective_wan_yuan, solution.units_added, solution.units_active,
-                               figures.required_abatement_t, self.abatement(figures, solution.units_active))
+        x = self.solution_x()
+        self.central_figures = sample_figures(data, payload.uncertainty, None)
+        self.central = Central(solution.objective_wan_yuan, solution.units_added, solution.units_active, x,
+                               self.central_figures.required_abatement_t, self.abatement(self.central_figures, x))
         self.setup_s = time.perf_counter() - tic
 
-    def abatement(self, figures: SampleFigures, active: np.ndarray) -> np.ndarray:
-        """A_k = sum_m e'_{m,p_k} a_{m,t_k} of a plan under the sample's figures, per target."""
-        from planner.io.schema import POLLUTANTS
+    def solution_x(self) -> np.ndarray:
+        """Every column's value in HiGHS's current solution."""
+        return np.asarray(self.session.highs.getSolution().col_value, dtype=float)
 
-        years = self.planning.years
-        return np.array([float(figures.abatement_t_per_yr[:, POLLUTANTS.index(t.pollutant)]
-                               @ active[:, years.index(t.year)]) for t in self.payload.data.targets])
+    def abatement(self, figures: SampleFigures, x: np.ndarray) -> np.ndarray:
+        """A_k = sum_{m,tau} e'_{m,s_k,t_k} x_{m,tau} of a plan under the sample's figures, per target row."""
+        return self.editor.target_activity(figures, x)
 
-    def plan_cost(self, figures: SampleFigures, active: np.ndarray) -> float:
-        """sum_t (1+r)^-(t-t0) sum_m (c'_m CRF_m + o'_m) a_{m,t}: the objective of a fixed plan."""
-        annual = figures.capex_wan_yuan * self.planning.crf + figures.opex_wan_yuan_per_yr
-        return float((annual[:, None] * active * self.planning.discount_factor[None, :]).sum())
+    def shortfall(self, figures: SampleFigures, x: np.ndarray) -> np.ndarray:
+        """max(0, R'_k - A_k) per target (rows that are not enforced count 0)."""
+        lower = self.editor.target_lower(figures)
+        short = lower - self.abatement(figures, x)
+        return np.where(np.isfinite(lower), np.maximum(0.0, short), 0.0)
+
+    def plan_cost(self, figures: SampleFigures, x: np.ndarray) -> float:
+        """c' . x + offset: the objective of a fixed plan at the figures (no shortfall in a strict plan)."""
+        editor = self.editor
+        return float(editor.x_cost(figures) @ x[editor.x_columns] + self.session.compiled.offset)
 
     def figures(self, index: int) -> tuple[SampleFigures, "object"]:
         draw = draw_sample(self.payload.uncertainty, self.payload.seed, index)
@@ -149,8 +157,7 @@ class EnsembleWorker:
     def solve_figures(self, figures: SampleFigures):
         """Re-solve strict with these figures; elastic when strict is infeasible. (status, solution)."""
         editor = self.editor
-        editor.apply(figures.capex_wan_yuan, figures.opex_wan_yuan_per_yr, figures.abatement_t_per_yr,
-                     figures.required_abatement_t)
+        editor.apply(figures)
         editor.restart(self.time_limit_s)
         solution = self.session.solve()
         status = solution.status
@@ -166,8 +173,7 @@ class EnsembleWorker:
         tic = time.perf_counter()
         figures, draw = self.figures(index)
         central = self.central
-        achieved = self.abatement(figures, central.units_active)
-        shortfall_fixed = np.maximum(0.0, figures.required_abatement_t - achieved)
+        shortfall_fixed = self.shortfall(figures, central.x)
         status, solution = self.solve_figures(figures)
         n_targets = len(figures.required_abatement_t)
         if solution.units_added is not None:
@@ -187,7 +193,7 @@ class EnsembleWorker:
             deploy_short, cost = math.nan, math.nan
             units = np.full(len(self.payload.data.measures), np.nan)
         return SampleResult(index, draw.multipliers, draw.clipped, status, cost,
-                            self.plan_cost(figures, central.units_active), shortfall_fixed,
+                            self.plan_cost(figures, central.x), shortfall_fixed,
                             np.asarray(target_short, dtype=float), deploy_short, units, time.perf_counter() - tic)
 
     def run_chunk(self, indices: list[int]) -> list[SampleResult]:

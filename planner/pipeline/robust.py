@@ -49,14 +49,14 @@ class RobustOutcome:
     files: dict[str, bytes]
     summary: dict
     units_active: np.ndarray | None = None  # the robust plan, (measures, years)
+    x: np.ndarray | None = None  # the robust plan, every column
     infeasible_samples: dict[int, list[str]] = field(default_factory=dict)
     covered: int = 0
 
 
-def _all_met(worker: EnsembleWorker, figures, active: np.ndarray) -> bool:
-    achieved = worker.abatement(figures, active)
+def _all_met(worker: EnsembleWorker, figures, x: np.ndarray) -> bool:
     required = figures.required_abatement_t
-    return bool((achieved >= required - MET_REL_TOL * np.maximum(1.0, np.abs(required))).all())
+    return bool((worker.shortfall(figures, x) <= MET_REL_TOL * np.maximum(1.0, np.abs(required))).all())
 
 
 def check_options(samples: int, check_samples: int) -> None:
@@ -79,10 +79,10 @@ def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: s
     editor = worker.editor
 
     def solve_with(indices: list[int]):
-        rows = editor.add_target_rows([figures[i].abatement_t_per_yr for i in indices],
-                                      [figures[i].required_abatement_t for i in indices])
+        rows = editor.add_target_rows([figures[i] for i in indices])
         editor.restart(worker.time_limit_s)
         solution = worker.session.solve()
+        solution.x = worker.solution_x() if solution.units_added is not None else None
         editor.delete_rows(rows)
         return solution
 
@@ -93,9 +93,7 @@ def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: s
     covered = samples
     if solution.status != "optimal":
         infeasible, covered = _explain_infeasible(worker, figures, solve_with)
-        central_figures = sample_figures(data, unc, None)
-        editor.apply(central_figures.capex_wan_yuan, central_figures.opex_wan_yuan_per_yr,
-                     central_figures.abatement_t_per_yr, central_figures.required_abatement_t)
+        editor.apply(worker.central_figures)
         lines = [f"sample {i}: {', '.join(missed) or 'infeasible'}" for i, missed in list(infeasible.items())[:20]]
         raise RobustInfeasible(
             f"no plan meets every target in all {samples} samples ({solution.status}). "
@@ -105,15 +103,15 @@ def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: s
               "raise the budget, or use fewer samples.")
 
     robust_active = solution.units_active
-    central_figures = sample_figures(data, unc, None)
-    cost_robust = worker.plan_cost(central_figures, robust_active)
+    robust_x = solution.x
+    cost_robust = worker.plan_cost(worker.central_figures, robust_x)
     cost_central = central.objective_wan_yuan
     fresh_seed = payload.seed + 1
     met_robust = met_central = 0
     for i in range(check_samples):
         fresh = sample_figures(data, unc, draw_sample(unc, fresh_seed, i))
-        met_robust += _all_met(worker, fresh, robust_active)
-        met_central += _all_met(worker, fresh, central.units_active)
+        met_robust += _all_met(worker, fresh, robust_x)
+        met_central += _all_met(worker, fresh, central.x)
     premium = cost_robust - cost_central
     table = pd.DataFrame([{
         "samples": samples, "cost_robust_wan_yuan": cost_robust, "cost_central_wan_yuan": cost_central,
@@ -140,7 +138,7 @@ def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: s
     }
     files["robust.csv"] = fixed_csv_bytes(table)
     files["summary.json"] = json_bytes(record)
-    return RobustOutcome(table, files, record, robust_active, covered=samples)
+    return RobustOutcome(table, files, record, robust_active, robust_x, covered=samples)
 
 
 def _explain_infeasible(worker: EnsembleWorker, figures, solve_with) -> tuple[dict[int, list[str]], int]:
@@ -155,9 +153,7 @@ def _explain_infeasible(worker: EnsembleWorker, figures, solve_with) -> tuple[di
             required = fig.required_abatement_t
             infeasible[i] = [f"{labels[k]} short by {short[k]:,.0f} t" for k in range(len(labels))
                              if short[k] > MET_REL_TOL * max(1.0, abs(required[k]))]
-    central = sample_figures(worker.payload.data, worker.payload.uncertainty, None)
-    worker.editor.apply(central.capex_wan_yuan, central.opex_wan_yuan_per_yr, central.abatement_t_per_yr,
-                        central.required_abatement_t)
+    worker.editor.apply(worker.central_figures)
     alone = [i for i in range(len(figures)) if i not in infeasible]
     if alone and solve_with(alone).status == "optimal":
         return infeasible, len(alone)

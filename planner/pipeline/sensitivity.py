@@ -3,7 +3,8 @@
 Parameters: each chosen measure's capex, opex and abatement (every pollutant together); the capex
 of the ten unchosen measures that are cheapest to include (the objective increase when one unit
 must be active, each found by one re-solve); GDP growth and each target pollutant's BAU growth
-(growth since the base year scaled, as in uncertainty.csv); the discount rate. For each side:
+(growth since the base year scaled, as in uncertainty.csv); each energy price the spec sets; the
+discount rate. For each side:
 the objective of the strict re-solve, or, where that is infeasible, of an elastic re-solve that
 says which targets stop being met. ``tornado.csv`` is sorted by swing = |objective_high -
 objective_low|.
@@ -21,10 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.io.schema import POLLUTANTS
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, json_bytes
-from planner.model.build import required_abatement_t
-from planner.model.sampler import SampleFigures, sample_figures, scaled_series
+from planner.model.sampler import SampleFigures, required_for, sample_figures, subject_column, with_growth
 from planner.pipeline.alternatives import central_worker
 from planner.pipeline.ensemble import MET_REL_TOL
 from planner.pipeline.uncertainty import BadOption, fixed_csv_bytes, target_label
@@ -65,9 +64,6 @@ def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None
                   if solution.units_added is not None else frozenset())
         return {"status": status, "objective": solution.objective_wan_yuan, "chosen": chosen, "missed": missed}
 
-    def scaled(**changes) -> SampleFigures:
-        return dataclasses.replace(base, **changes)
-
     # The unchosen measures cheapest to include: objective increase with one unit forced active.
     inclusion = []
     for i in range(len(measures)):
@@ -86,43 +82,32 @@ def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None
     inclusion_cost = {i: cost for cost, _, i in inclusion}
 
     parameters: list[tuple[str, float, callable]] = []
+    ext = data.extensions
     for i in sorted(central_chosen):
-        for quantity in ("capex", "opex"):
-            field_name = "capex_wan_yuan" if quantity == "capex" else "opex_wan_yuan_per_yr"
-
-            def make(factor, i=i, field_name=field_name):
-                values = getattr(base, field_name).copy()
-                values[i] *= factor
-                return scaled(**{field_name: values})
-            parameters.append((f"{quantity}:{measures.ids[i]}", float(getattr(base, field_name)[i]), make))
-
-        def make_abatement(factor, i=i):
-            values = base.abatement_t_per_yr.copy()
-            values[i] *= factor
-            return scaled(abatement_t_per_yr=values)
-        parameters.append((f"abatement:{measures.ids[i]}", 1.0, make_abatement))
+        parameters.append((f"capex:{measures.ids[i]}", float(ext.capex_wan_yuan[i, 0]),
+                           lambda f, i=i: base.with_measure("capex", i, f)))
+        parameters.append((f"opex:{measures.ids[i]}", float(ext.opex_wan_yuan_per_yr[i, 0]),
+                           lambda f, i=i: base.with_measure("opex", i, f)))
+        parameters.append((f"abatement:{measures.ids[i]}", 1.0, lambda f, i=i: base.with_measure("rate", i, f)))
     for i in cheapest_unchosen:
-        def make_unchosen(factor, i=i):
-            values = base.capex_wan_yuan.copy()
-            values[i] *= factor
-            return scaled(capex_wan_yuan=values)
-        parameters.append((f"capex:{measures.ids[i]}", float(base.capex_wan_yuan[i]), make_unchosen))
+        parameters.append((f"capex:{measures.ids[i]}", float(ext.capex_wan_yuan[i, 0]),
+                           lambda f, i=i: base.with_measure("capex", i, f)))
 
-    base_year = data.spec.base_year
+    def requirement(column: str, factor: float) -> SampleFigures:
+        return dataclasses.replace(base, required_abatement_t=required_for(with_growth(data, {column: factor})))
 
-    def requirement(gdp_factor: float = 1.0, bau_pollutant: str | None = None, bau_factor: float = 1.0):
-        gdp = scaled_series(data.gdp_yi_yuan, base_year, gdp_factor)
-        bau = dict(data.bau_t)
-        if bau_pollutant is not None:
-            bau[bau_pollutant] = scaled_series(bau[bau_pollutant], base_year, bau_factor)
-        changed = dataclasses.replace(data, gdp_yi_yuan=gdp, bau_t=bau)
-        return scaled(required_abatement_t=np.array([required_abatement_t(t, changed) for t in data.targets]))
-
-    if any(t.kind == "intensity_reduction" for t in data.targets):
-        parameters.append(("growth:gdp", 1.0, lambda f: requirement(gdp_factor=f)))
-    for p in POLLUTANTS:
-        if any(t.pollutant == p and t.kind in ("intensity_reduction", "cap") for t in data.targets):
-            parameters.append((f"growth:bau:{p}", 1.0, lambda f, p=p: requirement(bau_pollutant=p, bau_factor=f)))
+    if any(t.kind == "intensity_reduction" and data.extensions.indicator(t.pollutant) is None for t in data.targets):
+        parameters.append(("growth:gdp", 1.0, lambda f: requirement("gdp_yi_yuan", f)))
+    for subject in data.subjects:
+        if any(t.pollutant == subject and t.kind in ("intensity_reduction", "cap", "non_increasing")
+               for t in data.targets):
+            column = subject_column(subject)
+            parameters.append((f"growth:bau:{subject}", 1.0, lambda f, column=column: requirement(column, f)))
+    spec = data.spec
+    for carrier, price in (("electricity", spec.electricity_yuan_per_kwh), ("gas", spec.gas_yuan_per_m3)):
+        if price > 0:
+            parameters.append((f"price:{carrier}", float(price),
+                               lambda f, carrier=carrier: dataclasses.replace(base, **{carrier: f})))
 
     rows = []
     for name, central_value, make in parameters:

@@ -2,13 +2,17 @@
 
 A ``ModelEditor`` sits on a ``SolverSession`` whose model was built *elastic* (with shortfall
 columns): ``strict(True)`` fixes every shortfall at 0, which is the strict model; ``strict(False)``
-frees them again for the elastic fallback. ``apply`` writes one sample's figures into HiGHS:
+frees them again for the elastic fallback. ``apply`` writes one sample's multipliers
+(``planner.model.sampler.SampleFigures``) into HiGHS, always relative to the built (central) model,
+so year-dependent figures (measure_years.csv), areas and indicators keep their shape:
 
-- objective of x_{m,tau}: (c'_m CRF_m + o'_m) * sum_{t=tau}^{min(tau+L_m, end+1)-1} (1+r)^-(t-t0)
-  (the same window as ``planner.model.build._add_objective``), by ``changeColsCost``;
-- budget rows: the coefficient of x_{m,t} is c'_m (``changeCoeff`` for the entries that changed);
-- target rows: the coefficient of x_{m,tau} in target k on pollutant p is e'_{m,p};
-- target rows' lower bounds: R'_k (``changeRowsBounds``).
+- objective of x_{m,tau}: k^c_m C_{m,tau} + k^o_m O_{m,tau} - k^e E_{m,tau} - k^g G_{m,tau}, with
+  C = c_{m,tau} CRF_m D(tau..end) the capex annuity, O = sum_{t in life} d_t o_{m,t} the opex,
+  E and G the same sums of the electricity and gas value (as ``planner.model.build._add_objective``),
+  by ``changeColsCost``;
+- budget rows: each x entry's coefficient (capex) times k^c_m (``changeCoeff`` where it changed);
+- target rows: each x entry's coefficient (a rate e_{m,s,t}) times k^s_m for the row's subject s;
+- target rows' lower bounds: the built bound plus (R'_k - R_k) (``changeRowsBounds``).
 
 ``restart`` puts HiGHS back in the same state before every sample (solver data cleared, the
 central basis set for an LP, time limit = run time so far + the limit for this solve), so a
@@ -19,8 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.io.schema import POLLUTANTS
+from planner.io.schema import WAN_YUAN_PER_MWH_AT_ONE_YUAN_PER_KWH
 from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
+from planner.model.sampler import SampleFigures
 from planner.solve.session import SolverSession
 
 INF = float("inf")
@@ -43,58 +48,102 @@ class ModelEditor:
         self.session = session
         self.highs = session.highs
         self.planning = planning
-        measures = planning.data.measures
-        n_measures, n_years = len(measures), len(planning.years)
-        # x_{m,tau} columns, measure-major (as planning.added_vars).
-        units_added = compiled.column_slice("units_added")
-        self.x_columns = np.arange(units_added.start, units_added.stop, dtype=np.int32)
+        data = planning.data
+        n_measures, n_years = len(data.measures), len(planning.years)
+        # x_{m,tau} columns, measure-major (the units_added block's key order).
+        block = compiled.column_slice("units_added")
+        self.x_columns = np.arange(block.start, block.stop, dtype=np.int32)
+        assert len(self.x_columns) == n_measures * n_years
         measure_of_column = np.full(compiled.n_cols, -1, dtype=np.int64)
         measure_of_column[self.x_columns] = np.repeat(np.arange(n_measures), n_years)
-        self.discount_window = self._window(planning.discount_factor)  # per x column, measure-major
-        self.crf = planning.crf
+        self.set_discount_rate(data.spec.discount_rate)
 
-        def entries(block: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-            """(row, column, measure, key position) of the x entries of a row block."""
+        def entries(block: str) -> tuple[np.ndarray, ...]:
+            """(row, column, measure, key position, value) of the x entries of a row block."""
             rows = compiled.rows_of(block)
-            out_row, out_col, out_measure, out_key = [], [], [], []
+            parts = [[], [], [], [], []]
             for position, (key, row) in enumerate(rows.items()):
                 start, stop = compiled.row_start[row], compiled.row_start[row + 1]
                 cols = compiled.col_index[start:stop]
                 owner = measure_of_column[cols]
                 keep = owner >= 0
-                out_row.append(np.full(int(keep.sum()), row))
-                out_col.append(cols[keep])
-                out_measure.append(owner[keep])
-                out_key.append(np.full(int(keep.sum()), position))
-            if not out_row:
-                empty = np.zeros(0, dtype=np.int64)
-                return empty, empty, empty, empty
-            return tuple(np.concatenate(part).astype(np.int64) for part in (out_row, out_col, out_measure, out_key))
+                for part, values in zip(parts, (np.full(int(keep.sum()), row), cols[keep], owner[keep],
+                                                np.full(int(keep.sum()), position), compiled.value[start:stop][keep])):
+                    part.append(values)
+            if not parts[0]:
+                return tuple(np.zeros(0, dtype=np.int64) for _ in range(4)) + (np.zeros(0),)
+            return tuple(np.concatenate(part) for part in parts)
 
-        budget_parts = [entries("budget_limit"), entries("budget_total_limit")]
-        self.budget_row, self.budget_col, self.budget_measure, _ = (
-            np.concatenate([part[j] for part in budget_parts]) for j in range(4))
-        self.target_rows = np.array(list(compiled.rows_of("target_row").values()), dtype=np.int32)
-        self.target_row, self.target_col, self.target_measure, target_key = entries("target_row")
-        pollutant_of_target = np.array([POLLUTANTS.index(t.pollutant) for t in planning.data.targets], dtype=np.int64)
-        self.target_pollutant = pollutant_of_target[target_key] if len(target_key) else target_key
-        self.budget_now = self._matrix_values(compiled, self.budget_row, self.budget_col)
-        self.target_now = self._matrix_values(compiled, self.target_row, self.target_col)
-        shortfall = []
-        for name in ("target_shortfall_t", "deployment_shortfall_units"):
-            block = compiled.column_slice(name)
-            shortfall.extend(range(block.start, block.stop))
-        self.shortfall_columns = np.array(shortfall, dtype=np.int32)
+        budget_parts = [entries(name) for name in compiled.row_blocks if name.startswith("budget_")]
+        budget_parts = [part for part in budget_parts if len(part[0])] or [entries("budget_limit")]
+        self.budget_row, self.budget_col, self.budget_measure, _, self.budget_base = (
+            np.concatenate([part[j] for part in budget_parts]) for j in range(5))
+        target_rows = compiled.rows_of("target_row")
+        self.target_rows = np.array(list(target_rows.values()), dtype=np.int32)
+        self.target_lower_base = compiled.row_lower[self.target_rows].copy() if len(self.target_rows) else np.zeros(0)
+        self.required_base = np.asarray(planning.required_abatement_t, dtype=float)
+        self.target_row, self.target_col, self.target_measure, self.target_key, self.target_base = entries("target_row")
+        subjects = data.subjects
+        subject_of_target = np.array([subjects.index(t.pollutant) for t in data.targets], dtype=np.int64)
+        self.target_subject = subject_of_target[self.target_key] if len(self.target_key) else self.target_key
+        self.budget_now = self.budget_base.copy()
+        self.target_now = self.target_base.copy()
+        shortfall = [np.arange(b.start, b.stop) for b in (compiled.column_slice("target_shortfall_t"),
+                                                          compiled.column_slice("deployment_shortfall_units"))]
+        self.shortfall_columns = np.concatenate(shortfall).astype(np.int32)
         self.basis = None
 
-    @staticmethod
-    def _matrix_values(compiled, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        values = np.empty(len(rows))
-        for j, (row, col) in enumerate(zip(rows, cols)):
-            start, stop = compiled.row_start[row], compiled.row_start[row + 1]
-            where = np.flatnonzero(compiled.col_index[start:stop] == col)[0]
-            values[j] = compiled.value[start + where]
-        return values
+    def set_discount_rate(self, rate: float) -> None:
+        """The objective's parts C, O, E, G per x column at discount rate r (the next ``apply`` uses them):
+        CRF(r, L) = r (1+r)^L / ((1+r)^L - 1), d_t = (1+r)^-(t-t0), life = tau .. min(tau+L_m, end+1)-1."""
+        planning = self.planning
+        data = planning.data
+        ext = data.extensions
+        measures = data.measures
+        n_measures, n_years = len(measures), len(planning.years)
+        discount = discount_factors(rate, planning.years, data.spec.start_year)
+        crf = capital_recovery_factor(rate, measures.lifetime_yr)
+        tau = np.arange(n_years)[None, :]
+        rows = np.arange(n_measures)[:, None]
+        end = np.minimum(tau + measures.lifetime_yr[:, None], n_years)
+
+        def life_sum(per_year: np.ndarray) -> np.ndarray:
+            cumulative = np.concatenate([np.zeros((n_measures, 1)), np.cumsum(per_year * discount[None, :], axis=1)],
+                                        axis=1)
+            return cumulative[rows, end] - cumulative[rows, tau]
+
+        spec = data.spec
+        ones = np.ones((n_measures, n_years))
+        electricity = WAN_YUAN_PER_MWH_AT_ONE_YUAN_PER_KWH * spec.electricity_yuan_per_kwh * _or_zeros(
+            measures.electricity_mwh_per_yr, n_measures)
+        gas = WAN_YUAN_PER_MWH_AT_ONE_YUAN_PER_KWH * spec.gas_yuan_per_m3 * _or_zeros(measures.gas_km3_per_yr, n_measures)
+        parts = {
+            "capex": ext.capex_wan_yuan * crf[:, None] * in_horizon_annuity_sum(discount, measures.lifetime_yr),
+            "opex": life_sum(ext.opex_wan_yuan_per_yr),
+            "electricity": life_sum(electricity[:, None] * ones),
+            "gas": life_sum(gas[:, None] * ones),
+        }
+        closed = tau < planning.first_year_pos[:, None]
+        self.cost_parts = {name: np.where(closed, 0.0, part).ravel() for name, part in parts.items()}
+
+    def x_cost(self, figures: SampleFigures) -> np.ndarray:
+        """Objective coefficient of every x column (measure-major) under the figures' multipliers."""
+        n_years = len(self.planning.years)
+        parts = self.cost_parts
+        return (np.repeat(figures.capex, n_years) * parts["capex"] + np.repeat(figures.opex, n_years) * parts["opex"]
+                - figures.electricity * parts["electricity"] - figures.gas * parts["gas"])
+
+    def target_values(self, figures: SampleFigures) -> np.ndarray:
+        return self.target_base * figures.rate[self.target_measure, self.target_subject]
+
+    def target_lower(self, figures: SampleFigures) -> np.ndarray:
+        """Built lower bounds shifted by the change in requirement (history terms kept; -inf stays -inf)."""
+        return self.target_lower_base + (np.asarray(figures.required_abatement_t, dtype=float) - self.required_base)
+
+    def target_activity(self, figures: SampleFigures, x: np.ndarray) -> np.ndarray:
+        """Left-hand side of every target row (x terms only) for a column vector x under the figures."""
+        return np.bincount(self.target_key, weights=self.target_values(figures) * x[self.target_col],
+                           minlength=len(self.target_rows))
 
     @property
     def can_be_strict(self) -> bool:
@@ -107,20 +156,15 @@ class ModelEditor:
             upper = np.zeros(len(columns)) if on else np.full(len(columns), INF)
             self.highs.changeColsBounds(len(columns), columns, np.zeros(len(columns)), upper)
 
-    def apply(self, capex_wan_yuan: np.ndarray, opex_wan_yuan_per_yr: np.ndarray, abatement_t_per_yr: np.ndarray,
-              required_abatement_t: np.ndarray) -> None:
-        """Write one set of figures (per measure; per target for the requirements) into HiGHS."""
-        annual = capex_wan_yuan * self.crf + opex_wan_yuan_per_yr
-        n_years = len(self.planning.years)
-        cost = np.repeat(annual, n_years) * self.discount_window
-        self.highs.changeColsCost(len(self.x_columns), self.x_columns, cost)
-        self._change(self.budget_row, self.budget_col, capex_wan_yuan[self.budget_measure], self.budget_now)
-        self._change(self.target_row, self.target_col,
-                     abatement_t_per_yr[self.target_measure, self.target_pollutant], self.target_now)
+    def apply(self, figures: SampleFigures) -> None:
+        """Write one sample's multipliers into HiGHS (relative to the built model)."""
+        self.highs.changeColsCost(len(self.x_columns), self.x_columns, self.x_cost(figures))
+        self._change(self.budget_row, self.budget_col, self.budget_base * figures.capex[self.budget_measure],
+                     self.budget_now)
+        self._change(self.target_row, self.target_col, self.target_values(figures), self.target_now)
         rows = self.target_rows
         if len(rows):
-            self.highs.changeRowsBounds(len(rows), rows, np.asarray(required_abatement_t, dtype=float),
-                                        np.full(len(rows), INF))
+            self.highs.changeRowsBounds(len(rows), rows, self.target_lower(figures), np.full(len(rows), INF))
 
     def _change(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, now: np.ndarray) -> None:
         for j in np.flatnonzero(values != now):
@@ -143,34 +187,26 @@ class ModelEditor:
             self.highs.setBasis(self.basis)
         self.highs.setOptionValue("time_limit", float(self.highs.getRunTime() + time_limit_s))
 
+
     # --- scenario rows (robust plans) ------------------------------------------------------------
 
-    def relax_central_targets(self, relaxed: bool, required_abatement_t: np.ndarray | None = None) -> None:
-        """The model's own target rows switched off (lower bound -inf) or back to ``required_abatement_t``."""
-        rows = self.target_rows
-        if len(rows):
-            lower = np.full(len(rows), -INF) if relaxed else np.asarray(required_abatement_t, dtype=float)
-            self.highs.changeRowsBounds(len(rows), rows, lower, np.full(len(rows), INF))
-
-    def add_target_rows(self, abatement_t_per_yr: list[np.ndarray], required_abatement_t: list[np.ndarray]) -> np.ndarray:
-        """Append one copy of every target row per scenario s:
-        sum_{m,tau in window} e^s_{m,p_k} x_{m,tau} >= R^s_k (no shortfall column: strict).
+    def add_target_rows(self, scenarios: list[SampleFigures]) -> np.ndarray:
+        """Append one copy of every target row per scenario s, with its coefficients and bound:
+        sum_{m,tau} e_{m,s_k,t} k^s_m x_{m,tau} >= R^s_k (no shortfall column: strict).
         Returns the new rows' positions (scenario-major, then target)."""
         first = self.highs.getNumRow()
-        order = np.lexsort((self.target_col, self.target_row))
-        row, col = self.target_row[order], self.target_col[order]
-        measure, pollutant = self.target_measure[order], self.target_pollutant[order]
-        counts = np.array([int((row == r).sum()) for r in self.target_rows], dtype=np.int64)
-        starts_one = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        n_targets = len(self.target_rows)
+        counts = np.bincount(self.target_key, minlength=n_targets)  # entries are grouped by target, in order
+        starts_one = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         lower, starts, index, value = [], [], [], []
         offset = 0
-        for abatement, required in zip(abatement_t_per_yr, required_abatement_t):
-            lower.append(np.asarray(required, dtype=float))
+        for figures in scenarios:
+            lower.append(self.target_lower(figures))
             starts.append(starts_one + offset)
-            index.append(col)
-            value.append(abatement[measure, pollutant])
-            offset += len(col)
-        n_new = len(lower) * len(self.target_rows)
+            index.append(self.target_col)
+            value.append(self.target_values(figures))
+            offset += len(self.target_col)
+        n_new = len(scenarios) * n_targets
         if n_new == 0:
             return np.zeros(0, dtype=np.int32)
         self.highs.addRows(n_new, np.concatenate(lower), np.full(n_new, INF), offset,
@@ -206,14 +242,6 @@ class ModelEditor:
         n_years = len(self.planning.years)
         return self.x_columns[measure * n_years:(measure + 1) * n_years]
 
-    def _window(self, discount_factor: np.ndarray) -> np.ndarray:
-        planning = self.planning
-        window = in_horizon_annuity_sum(discount_factor, planning.data.measures.lifetime_yr)
-        window[np.arange(len(planning.years))[None, :] < planning.first_year_pos[:, None]] = 0.0
-        return window.ravel()
 
-    def set_discount_rate(self, rate: float) -> None:
-        """CRF(r, L) and the in-horizon discounted windows for another rate (the next ``apply`` uses them)."""
-        planning = self.planning
-        self.discount_window = self._window(discount_factors(rate, planning.years, planning.data.spec.start_year))
-        self.crf = capital_recovery_factor(rate, planning.data.measures.lifetime_yr)
+def _or_zeros(values, n: int) -> np.ndarray:
+    return np.zeros(n) if values is None else np.asarray(values, dtype=float)
