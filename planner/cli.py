@@ -205,21 +205,31 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option("--budget", "budget_range", required=True, metavar="START:STOP:STEP",
-              help="Yearly budgets to try, 万元, e.g. 100000:400000:20000 (STOP included).")
+@click.option("--budget", "budget_range", required=True, metavar="START:STOP:STEP|B1,B2,...",
+              help="Yearly budgets to try, 万元: a range 100000:400000:20000 (STOP included), a list "
+                   "100000,150000,250000, or both. The comma separates budgets, so write 100000, not "
+                   "100,000 (thousands separators are not accepted here, unlike planner run --budget).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Sweep folder (default: results/<model>[/<scenario>]/sweep/).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes; each builds the model once and solves its share of the points.")
 @click.option("--scenario", default=None, help="A [scenarios.NAME] table of the spec to apply first.")
-def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, scenario: str | None) -> None:
+@click.option("--resume", is_flag=True,
+              help="Continue a sweep interrupted by Ctrl-C (summary.json complete: false): solve only the "
+                   "missing points. The spec, the input files and the budgets must be the same.")
+@WAIT_OPTION
+def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, scenario: str | None,
+          resume: bool, wait_s: float) -> None:
     """Solve the model at every yearly budget in a range and compare what each buys.
 
     Targets are elastic in a sweep: an under-funded point reports its shortfall instead of
     failing. One model is built and re-solved from the previous point's basis. Writes
     sweep.csv (one row per budget), no_regret.csv (measures chosen at every budget) and a
-    run folder per point under points/.
+    run folder per point under points/ (points/budget-<X>/, named as planner run --budget X).
+    Ctrl-C keeps the finished points (summary.json complete: false, exit 130); --resume
+    continues from them.
     """
+    from planner.io.lock import folder_lock
     from planner.report.terminal import format_table, number
     from planner.io.writer import check_writable, write_results
     from planner.pipeline.run import default_out_dir
@@ -233,9 +243,20 @@ def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, s
     target = Path(out_dir) if out_dir else default_out_dir(spec_obj) / "sweep"
     check_writable(target)
     started = time.perf_counter()
-    with click.progressbar(length=len(budgets), label=f"sweeping {len(budgets)} budgets", file=sys.stderr) as bar:
-        outcome = run_sweep(spec_path, budgets, jobs=jobs, scenario=scenario, on_point=lambda b: bar.update(1))
-    write_results(target, outcome.files)
+    with folder_lock(target, wait_s, note=_progress):
+        with click.progressbar(length=len(budgets), label=f"sweeping {len(budgets)} budgets",
+                               file=sys.stderr) as bar:
+            outcome = run_sweep(spec_path, budgets, jobs=jobs, scenario=scenario, on_point=lambda b: bar.update(1),
+                                resume_from=target if resume else None)
+        write_results(target, outcome.files)
+    if not outcome.complete:
+        resume_command = " ".join(["planner", "sweep", str(spec_path), "--budget", budget_range,
+                                   *(["--scenario", scenario] if scenario else []),
+                                   *(["--out", out_dir] if out_dir else []), "--resume"])
+        click.echo(f"Interrupted after {len(outcome.table)} of {len(outcome.requested)} points; the finished "
+                   f"points are in {target} (summary.json: complete: false). Continue with:\n  {resume_command}",
+                   err=True)
+        sys.exit(EXIT_INTERRUPTED)
     table = outcome.table
     total = sum(column.startswith("shortfall_") for column in table.columns)
     rows = [[number(r.budget_wan_yuan), r.status, number(r.cost_wan_yuan), number(r.total_capex_wan_yuan),

@@ -30,7 +30,12 @@ def spec(tmp_path):
 
 def test_parse_budget_range():
     assert parse_budget_range("10:30:10") == [10, 20, 30]
-    assert parse_budget_range("100,000:120,000:5000")[-1] == 120000
+    # Issue 10: the comma separates list values in a sweep, so thousands separators are refused.
+    with pytest.raises(Exception, match="thousands separators are not accepted; write 100000:120000:5000"):
+        parse_budget_range("100,000:120,000:5000")
+    with pytest.raises(Exception, match="write 100000 "):
+        parse_budget_range("100,000")
+    assert parse_budget_range("40,10:30:10,25") == [10, 20, 25, 30, 40]
     with pytest.raises(Exception, match="START:STOP:STEP"):
         parse_budget_range("10-30")
 

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import math
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -40,12 +41,42 @@ class BadRange(PlannerError):
 
 
 def parse_budget_range(text: str) -> list[float]:
-    """``START:STOP:STEP`` in 万元, STOP included when it lies on the grid."""
+    """Budgets in 万元: values and ``START:STOP:STEP`` ranges (STOP included when on the grid),
+    separated by commas: ``100000,150000,200000:400000:100000``.
+
+    The comma separates list values, so a thousands separator is refused with a message
+    (``100,000`` would otherwise silently be the two budgets 100 and 0).
+    """
+    from planner.io.numbers import THOUSANDS, normalise
+
+    clean = normalise(text).replace(" ", "")
+    if THOUSANDS.match(clean) or any(THOUSANDS.match(part) for part in clean.split(":")):
+        raise BadRange(f"--budget {text!r}: in planner sweep a comma separates budgets, so thousands separators "
+                       f"are not accepted; write {clean.replace(',', '')} (a list: 100000,150000; a range: "
+                       "100000:400000:20000)")
+    budgets: list[float] = []
+    for item in clean.split(","):
+        budgets.extend(_parse_item(item, text))
+    if len(budgets) > MAX_POINTS:
+        raise BadRange(f"--budget {text!r} gives {len(budgets)} points; at most {MAX_POINTS}. Use a larger STEP")
+    return sorted(set(budgets))
+
+
+def _parse_item(item: str, text: str) -> list[float]:
+    parts = item.split(":")
     try:
-        start, stop, step = (float(part.replace(",", "").replace("_", "")) for part in text.split(":"))
+        values = [float(part.replace("_", "x")) for part in parts]
     except ValueError:
-        raise BadRange(f"--budget {text!r} must be START:STOP:STEP in 万元, e.g. 100000:400000:20000") from None
-    if not all(math.isfinite(v) for v in (start, stop, step)) or step <= 0 or start < 0 or stop < start:
+        values = None
+    if values is None or len(values) not in (1, 3):
+        raise BadRange(f"--budget {text!r}: {item!r} is neither a budget nor START:STOP:STEP in 万元; e.g. "
+                       "100000:400000:20000 or 100000,150000,200000")
+    if not all(math.isfinite(v) for v in values) or min(values) < 0:
+        raise BadRange(f"--budget {text!r}: budgets are finite numbers of 万元 >= 0 (got {item!r})")
+    if len(values) == 1:
+        return values
+    start, stop, step = values
+    if step <= 0 or stop < start:
         raise BadRange(f"--budget {text!r}: need 0 <= START <= STOP and STEP > 0")
     count = int(math.floor((stop - start) / step + 1e-9)) + 1
     if count > MAX_POINTS:
@@ -140,38 +171,73 @@ class SweepOutcome:
     no_regret: list[str]
     files: dict[str, bytes]
     timings_s: dict[str, float]
+    complete: bool = True
+    requested: list[float] = dataclasses.field(default_factory=list)
 
 
 def sweep(spec_path: str | Path, budgets: list[float], jobs: int = 1, scenario: str | None = None,
-          on_point: Callable[[float], None] | None = None) -> SweepOutcome:
-    """Solve every budget point; returns the sweep table, the no-regret core and the files to write."""
+          on_point: Callable[[float], None] | None = None, resume_from: Path | None = None) -> SweepOutcome:
+    """Solve every budget point; returns the sweep table, the no-regret core and the files to write.
+
+    Ctrl-C (KeyboardInterrupt) while points are being solved keeps the finished ones: the outcome
+    has ``complete`` False and holds those points only (none finished: the interrupt goes on).
+    ``resume_from``: a folder of an interrupted sweep of the same spec, inputs and budgets whose
+    points are reused (see sweep_resume.py).
+    """
+    from planner.pipeline.sweep_resume import load_finished, spec_sha256
+
     clock = time.perf_counter()
     budgets = sorted(set(budgets))
     tick = on_point or (lambda budget: None)
     results: dict[float, PointResult] = {}
+    interrupted = False
+    delay_s = float(os.environ.get("PLANNER_TEST_POINT_DELAY_S", "0") or 0)  # tests: time to press Ctrl-C
     if jobs <= 1 or len(budgets) == 1:
         worker = SweepWorker(str(spec_path), scenario, budgets[0])
         spec, data = worker.spec, worker.data
         worker_caps = worker.planning.price_caps.records(data)
-        for budget in budgets:
-            results[budget] = worker.solve_point(budget)
-            tick(budget)
+        if resume_from is not None:
+            results.update({b: PointResult(*point) for b, point in
+                            load_finished(resume_from, spec_path, scenario, data.input_sha256, budgets).items()})
+        try:
+            for budget in [b for b in budgets if b not in results]:
+                results[budget] = worker.solve_point(budget)
+                tick(budget)
+                if delay_s:
+                    time.sleep(delay_s)
+        except KeyboardInterrupt:
+            interrupted = True
     else:
         spec = load_spec(spec_path, scenario)
         data = load_data(spec)
         worker_caps = None
+        if resume_from is not None:
+            results.update({b: PointResult(*point) for b, point in
+                            load_finished(resume_from, spec_path, scenario, data.input_sha256, budgets).items()})
+        todo = [b for b in budgets if b not in results]
         # "spawn", not fork: a forked child inherits HiGHS's thread pool in an unusable state and spins.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_init_worker,
-                                 initargs=(str(spec_path), scenario, budgets[0])) as pool:
-            futures = {budget: pool.submit(_solve_in_worker, budget) for budget in budgets}
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(str(spec_path), scenario, budgets[0]))
+        futures = {budget: pool.submit(_solve_in_worker, budget) for budget in todo}
+        try:
             for budget, future in futures.items():
                 results[budget] = future.result()
                 tick(budget)
+            pool.shutdown()
+        except KeyboardInterrupt:
+            interrupted = True
+            for budget, future in futures.items():
+                if budget not in results and future.done() and not future.cancelled() and future.exception() is None:
+                    results[budget] = future.result()
+            pool.shutdown(wait=False, cancel_futures=True)
+    if interrupted and not results:
+        raise KeyboardInterrupt
+    requested = budgets
+    budgets = [b for b in budgets if b in results]
 
     table = pd.DataFrame([results[b].row for b in budgets])
     if worker_caps is None:  # jobs > 1: every point's run folder records the caps it used
-        worker_caps = json.loads(results[budgets[0]].files["summary.json"])["price_caps"]
+        worker_caps = json.loads(results[budgets[0]].files["summary.json"]).get("price_caps")
     chosen_sets = [results[b].chosen for b in budgets]
     no_regret = sorted(set.intersection(*chosen_sets)) if chosen_sets else []
     names = dict(zip(data.measures.ids, data.measures.names))
@@ -189,14 +255,19 @@ def sweep(spec_path: str | Path, budgets: list[float], jobs: int = 1, scenario: 
         "model": spec.name,
         "scenario": spec.scenario,
         "spec_file": str(Path(spec_path).resolve()),
-        "budgets_wan_yuan": budgets,
+        "budgets_wan_yuan": requested,
+        "complete": len(budgets) == len(requested),
+        "points_done": len(budgets),
+        "spec_sha256": spec_sha256(spec_path),
+        "inputs_sha256": dict(sorted(data.input_sha256.items())),
         "target_mode": "elastic",
         "price_caps": worker_caps,
         "points_meeting_all_targets": int(table["targets_met"].sum()),
         "no_regret_core": no_regret,
         "jobs": jobs,
     })
-    return SweepOutcome(spec, table, no_regret, files, timings)
+    return SweepOutcome(spec, table, no_regret, files, timings, complete=len(budgets) == len(requested),
+                        requested=requested)
 
 
 def monotone_violations(table: pd.DataFrame, tolerance: float = 1e-6) -> list[float]:
