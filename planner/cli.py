@@ -111,6 +111,24 @@ WAIT_OPTION = click.option(
          "(otherwise exit 8 at once).")
 
 
+def _check_scenario(spec_path: Path, scenario: str | None) -> None:
+    """--scenario NAME that the spec does not define is a usage error (exit 2), like --model foo."""
+    if not scenario:
+        return
+    import tomllib
+
+    from planner.io.scenarios import scenario_names
+
+    try:
+        raw = tomllib.loads(Path(spec_path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return  # the spec's own problem, reported with its line by load_spec
+    names = scenario_names(raw)
+    if scenario not in names:
+        raise click.UsageError(f"--scenario: unknown scenario {scenario!r}; valid scenarios: "
+                               f"{', '.join(names) or 'none are defined'} (in {spec_path})")
+
+
 def _spec_or_default(spec: str | None) -> Path:
     from planner.io.paths import shipped_spec
 
@@ -157,6 +175,7 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     from planner.pipeline.run import run as run_model
 
     spec_path = _spec_or_default(spec)
+    _check_scenario(spec_path, scenario)
     started = time.perf_counter()
     target = Path(out_dir) if out_dir else resolve_out_dir(spec_path, scenario, budget_wan_yuan)
     check_writable(target)
@@ -205,10 +224,14 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option("--budget", "budget_range", required=True, metavar="START:STOP:STEP|B1,B2,...",
+@click.option("--budget", "budget_range", default=None, metavar="START:STOP:STEP|B1,B2,...",
               help="Yearly budgets to try, 万元: a range 100000:400000:20000 (STOP included), a list "
                    "100000,150000,250000, or both. The comma separates budgets, so write 100000, not "
-                   "100,000 (thousands separators are not accepted here, unlike planner run --budget).")
+                   "100,000 (thousands separators are not accepted here, unlike planner run --budget). "
+                   "Optional with --parameter (then the spec's yearly budget).")
+@click.option("--parameter", default=None, metavar="NAME=START:STOP:STEP|v1,v2",
+              help="One more figure to sweep: discount_rate, targets_scale, capex:<measure>, opex:<measure>, "
+                   "price:electricity, price:gas (every budget at every value, on the same built model).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Sweep folder (default: results/<model>[/<scenario>]/sweep/).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -218,8 +241,8 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
               help="Continue a sweep interrupted by Ctrl-C (summary.json complete: false): solve only the "
                    "missing points. The spec, the input files and the budgets must be the same.")
 @WAIT_OPTION
-def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, scenario: str | None,
-          resume: bool, wait_s: float) -> None:
+def sweep(spec: str | None, budget_range: str | None, parameter: str | None, out_dir: str | None, jobs: int,
+          scenario: str | None, resume: bool, wait_s: float) -> None:
     """Solve the model at every yearly budget in a range and compare what each buys.
 
     Targets are elastic in a sweep: an under-funded point reports its shortfall instead of
@@ -227,27 +250,39 @@ def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, s
     sweep.csv (one row per budget), no_regret.csv (measures chosen at every budget) and a
     run folder per point under points/ (points/budget-<X>/, named as planner run --budget X).
     Ctrl-C keeps the finished points (summary.json complete: false, exit 130); --resume
-    continues from them.
+    continues from them. With --parameter NAME=... every budget is solved at every value of NAME
+    on the same built model (sweep.csv gains parameter and value columns).
     """
     from planner.io.lock import folder_lock
     from planner.report.terminal import format_table, number
     from planner.io.writer import check_writable, write_results
     from planner.pipeline.run import default_out_dir
     from planner.io.spec import load_spec
-    from planner.pipeline.sweep import parse_budget_range
+    from planner.pipeline.parameter_sweep import parameter_sweep, parse_parameter
+    from planner.pipeline.sweep import BadRange, parse_budget_range
     from planner.pipeline.sweep import sweep as run_sweep
 
     spec_path = _spec_or_default(spec)
-    budgets = parse_budget_range(budget_range)
+    _check_scenario(spec_path, scenario)
+    if budget_range is None and parameter is None:
+        raise BadRange("give --budget START:STOP:STEP (or v1,v2,...), --parameter NAME=..., or both")
+    if parameter is not None and resume:
+        raise BadRange("--resume continues a budget sweep; a --parameter sweep starts again")
+    budgets = parse_budget_range(budget_range) if budget_range is not None else None
+    values = parse_parameter(parameter)[1] if parameter is not None else [None]
+    points = len(budgets or [None]) * len(values)
     spec_obj = load_spec(spec_path, scenario)
     target = Path(out_dir) if out_dir else default_out_dir(spec_obj) / "sweep"
     check_writable(target)
     started = time.perf_counter()
     with folder_lock(target, wait_s, note=_progress):
-        with click.progressbar(length=len(budgets), label=f"sweeping {len(budgets)} budgets",
-                               file=sys.stderr) as bar:
-            outcome = run_sweep(spec_path, budgets, jobs=jobs, scenario=scenario, on_point=lambda b: bar.update(1),
-                                resume_from=target if resume else None)
+        label = f"sweeping {points} points" if parameter else f"sweeping {points} budgets"
+        with click.progressbar(length=points, label=label, file=sys.stderr) as bar:
+            if parameter is not None:
+                outcome = parameter_sweep(spec_path, budgets, parameter, scenario, on_point=lambda v: bar.update(1))
+            else:
+                outcome = run_sweep(spec_path, budgets, jobs=jobs, scenario=scenario,
+                                    on_point=lambda b: bar.update(1), resume_from=target if resume else None)
         write_results(target, outcome.files)
     if not outcome.complete:
         resume_command = " ".join(["planner", "sweep", str(spec_path), "--budget", budget_range,
@@ -259,15 +294,19 @@ def sweep(spec: str | None, budget_range: str, out_dir: str | None, jobs: int, s
         sys.exit(EXIT_INTERRUPTED)
     table = outcome.table
     total = sum(column.startswith("shortfall_") for column in table.columns)
-    rows = [[number(r.budget_wan_yuan), r.status, number(r.cost_wan_yuan), number(r.total_capex_wan_yuan),
-             f"{r.targets_missed} of {total}" if r.targets_missed == r.targets_missed else "",
-             "yes 达标" if r.targets_met else "no 未达标"]
+    rows = [([f"{r.value:g}"] if parameter else [])
+            + [number(r.budget_wan_yuan), r.status, number(r.cost_wan_yuan), number(r.total_capex_wan_yuan),
+               f"{r.targets_missed} of {total}" if r.targets_missed == r.targets_missed else "",
+               "yes 达标" if r.targets_met else "no 未达标"]
             for r in table.itertuples()]
-    click.echo(format_table(["预算 budget 万元/yr", "status", "成本 cost 万元", "投资 capex 万元", "未达标 missed",
-                             "达标 met"], rows, right={0, 2, 3, 4}))
+    headers = ["预算 budget 万元/yr", "status", "成本 cost 万元", "投资 capex 万元", "未达标 missed", "达标 met"]
+    right = {0, 2, 3, 4}
+    if parameter:
+        headers, right = [parse_parameter(parameter)[0]] + headers, {0, 1, 3, 4, 5}
+    click.echo(format_table(headers, rows, right=right))
     core = ", ".join(outcome.no_regret) or "(none)"
     click.echo(f"\nno-regret core (chosen at every budget): {core}")
-    click.echo(f"sweep of {len(budgets)} points in {time.perf_counter() - started:.1f} s; results in {target}")
+    click.echo(f"sweep of {points} points in {time.perf_counter() - started:.1f} s; results in {target}")
 
 
 def _ensemble_target(spec_path: Path, scenario: str | None, out_dir: str | None, command: str) -> Path:

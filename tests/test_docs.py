@@ -37,3 +37,24 @@ def test_every_constraint_builder_is_in_model_doc():
     for name in dir(model):
         if name.startswith("_add_"):
             assert f"`{name}`" in text, f"{name} missing from docs/model.md"
+
+
+def _scenario_section() -> str:
+    text = (ROOT / "docs" / "inputs.md").read_text(encoding="utf-8")
+    start = text.index("## Scenarios: `[scenarios.NAME]` tables in the spec")
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def test_every_scenario_key_is_documented_with_an_example():
+    """Issue 10 item 14: each key a [scenarios.NAME] table accepts has a row with an example
+    (`key = ...`), and every key of the tables a scenario may override has its own example."""
+    from planner.io.scenarios import OVERRIDE_TABLES, SCENARIO_KEYS
+
+    section = _scenario_section()
+    for key in SCENARIO_KEYS:
+        assert f"| `{key}` |" in section, f"scenario key {key} has no row in docs/inputs.md"
+        assert f"`{key} = " in section, f"scenario key {key} has no example `{key} = ...` in docs/inputs.md"
+    for table in OVERRIDE_TABLES:
+        for key in SPEC_KEYS.get(table, {}):
+            assert f"`{table}.{key}`" in section, f"scenario {table}.{key} missing from docs/inputs.md"
+            assert f"`{table} = {{ {key} = " in section, f"scenario {table}.{key} has no example"

@@ -171,13 +171,15 @@ def test_native_excel_charts(report_kinds):
     assert all(ref.startswith("'图表'!$") or ref.startswith("图表!$") for ref in refs), refs
 
 
-@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="chromium is installed by .ci/run")
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
+                    reason="chromium is missing: `make test` installs it as root with apt-get; "
+                           "else: sudo apt-get install chromium fonts-wqy-zenhei")
 def test_report_in_headless_chromium(report_kinds, tmp_path_factory):
     """Each report kind opens in one headless Chromium: no console error, every chart drawn by
     plotly with its data, a screenshot of each page under the pytest temp folder."""
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM, "chromium is missing: .ci/run installs Debian's chromium package"
+    assert CHROMIUM, "chromium is missing: `make test` installs Debian's chromium package as root"
     shots = tmp_path_factory.mktemp("screenshots")
     expected = {"run": 6, "run-en": 6, "infeasible": 5, "sweep": 2, "comparison": 2}
     with sync_playwright() as playwright:

@@ -225,7 +225,7 @@ def test_a_full_disk_is_refused_before_the_solve(tmp_path, monkeypatch):
 
     monkeypatch.setattr(writer.shutil, "disk_usage", lambda path: shutil_module._ntuple_diskusage(10, 10, 1000))
     solved = []
-    monkeypatch.setattr("planner.pipeline.run.solve_model", lambda *a, **k: solved.append(1))
+    monkeypatch.setattr("planner.pipeline.run.SolverSession", lambda *a, **k: solved.append(1))
     result = CliRunner().invoke(main, ["run", TINY, "--out", str(tmp_path / "out")], obj={})
     assert result.exit_code == 6, result.output
     assert "MB free on its disk" in result.output and "--out" in result.output and not solved

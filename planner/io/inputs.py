@@ -539,7 +539,7 @@ def _measures(reader: _FileReader, spec: ModelSpec, indicators: list = ()) -> Me
         units=units,
         capex_wan_yuan=reader.number("capex_wan_yuan"),
         opex_wan_yuan_per_yr=reader.number("opex_wan_yuan_per_yr"),
-        lifetime_yr=reader.number("lifetime_yr", integer=True).astype(int),
+        lifetime_yr=np.nan_to_num(reader.number("lifetime_yr", integer=True), nan=0).astype(int),
         potential=reader.number("potential"),
         max_add_per_yr=max_add,
         first_year=first_year,

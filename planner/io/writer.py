@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from planner.errors import ResultsFolderError
+from planner.io.csv_text import frame_csv_text
 from planner.io.lock import pid_alive
 
 SUMMARY_FILE = "summary.json"
@@ -161,7 +162,8 @@ def snap_zeros(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return snap_zeros(frame).to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING)
+    """The CSV file of a result table (what ``to_csv(index=False)`` writes; see planner.io.csv_text)."""
+    return frame_csv_text(snap_zeros(frame)).encode(CSV_ENCODING)
 
 
 def json_bytes(record: dict) -> bytes:

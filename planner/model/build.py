@@ -15,6 +15,8 @@ rows, with Python's garbage collector paused), and the arrays are kept beside th
 from __future__ import annotations
 
 import math
+import threading
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +27,7 @@ from pyomo.repn.beta.matrix import MatrixConstraint
 
 from planner.io.inputs import DeploymentTarget, PlanningData, Target
 from planner.io.schema import POLLUTANTS
-from planner.model.compile import ModelArrays
+from planner.model.compile import GridKeys, ModelArrays
 from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
 from planner.model.options import BuildOptions
 from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
@@ -34,7 +36,7 @@ from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
 class PlanningModel:
     """A built model and the numbers needed to read its solution in the data's terms."""
 
-    model: pyo.ConcreteModel
+    pyomo: pyo.ConcreteModel  # the Pyomo model; read it as ``model``, which completes it first
     data: PlanningData
     options: BuildOptions
     years: list[int]
@@ -56,10 +58,31 @@ class PlanningModel:
     enforced: list[bool] = field(default_factory=list)  # per target: its row binds (False = history year)
     deployment_enforced: list[bool] = field(default_factory=list)
     price_caps: PriceCaps | None = None  # elastic mode: 元 per t / per unit of shortfall, per row
+    # Pyomo components still to attach (build_model(..., defer_pyomo=True)), in declaration order.
+    pending_pyomo: list = field(default_factory=list, repr=False)
+    _pyomo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def model(self) -> pyo.ConcreteModel:
+        """The complete Pyomo model (its variables, constraints and objective attached if still pending)."""
+        self.attach_pyomo()
+        return self.pyomo
+
+    def attach_pyomo(self) -> None:
+        """Build the Pyomo components from the recorded arrays, once; safe to call from a second thread
+        while HiGHS solves the arrays (HiGHS releases the GIL while it runs)."""
+        with self._pyomo_lock:
+            if not self.pending_pyomo:
+                return
+            with PauseGC():
+                for step in self.pending_pyomo:
+                    step()
+            self.pending_pyomo = []
 
     @property
     def added_vars(self) -> list:
         """units_added VarData in column order (measure-major: column = m * |T| + year position)."""
+        self.attach_pyomo()
         return self.column_vars[:len(self.data.measures) * len(self.years)]
 
     def window(self, measure: np.ndarray, year_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,13 +143,18 @@ def area_measures(data: PlanningData, area: str) -> np.ndarray:
     return np.array([a == area for a in data.measures.area], dtype=bool)
 
 
-def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> PlanningModel:
-    """Sets, variables, constraints and objective of the planning model, in that order."""
+def build_model(data: PlanningData, options: BuildOptions = BuildOptions(), defer_pyomo: bool = False) -> PlanningModel:
+    """Sets, variables, constraints and objective of the planning model, in that order.
+
+    Every block is computed as arrays (``PlanningModel.arrays``, what the solver gets) and the Pyomo
+    components are built from them. With ``defer_pyomo`` the Pyomo components are left pending
+    (``PlanningModel.attach_pyomo``, or the first read of ``PlanningModel.model``), so that a run
+    can build them on the second core while HiGHS solves."""
     spec, measures = data.spec, data.measures
     years = spec.years
     crf = capital_recovery_factor(spec.discount_rate, measures.lifetime_yr)
     planning = PlanningModel(
-        model=pyo.ConcreteModel(name=spec.name),
+        pyomo=pyo.ConcreteModel(name=spec.name),
         data=data,
         options=options,
         years=years,
@@ -157,7 +185,22 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions()) -> P
         _add_targets(planning)
         _add_deployment_targets(planning)
         _add_objective(planning)
+    if not defer_pyomo:
+        planning.attach_pyomo()
     return planning
+
+
+def attach_pyomo_in_background(planning: PlanningModel, timings_s: dict[str, float]) -> threading.Thread:
+    """Start ``planning.attach_pyomo()`` on a daemon thread; its duration goes to ``timings_s["pyomo_build_s"]``."""
+
+    def attach() -> None:
+        tic = time.perf_counter()
+        planning.attach_pyomo()
+        timings_s["pyomo_build_s"] = time.perf_counter() - tic
+
+    thread = threading.Thread(target=attach, name="pyomo-build", daemon=True)
+    thread.start()
+    return thread
 
 
 def _added_bounds(p: PlanningModel) -> None:
@@ -182,7 +225,7 @@ def _added_bounds(p: PlanningModel) -> None:
 
 
 def _add_sets(p: PlanningModel) -> None:
-    m = p.model
+    m = p.pyomo
     m.MEASURES = pyo.Set(initialize=range(len(p.data.measures)), ordered=True)
     m.YEARS = pyo.Set(initialize=p.years, ordered=True)
     m.GROUPED = pyo.Set(initialize=[i for members in p.group_members.values() for i in members], ordered=True)
@@ -201,10 +244,10 @@ def _add_variables(p: PlanningModel) -> None:
     Columns, in this order: x (measure-major), y, then the elastic shortfalls s and the diagnosis
     overruns u where the options ask for them.
     """
-    m, measures = p.model, p.data.measures
+    m, measures = p.pyomo, p.data.measures
     n_years = len(p.years)
     integer = np.repeat(measures.integer.astype(bool), n_years)
-    keys = [(i, t) for i in range(len(measures)) for t in p.years]
+    keys = GridKeys(range(len(measures)), p.years)
     _columns(p, "units_added", keys, pyo.Var(m.MEASURES, m.YEARS, domain=pyo.NonNegativeReals),
              p.added_lower.ravel(), p.added_upper.ravel(), integer)
     grouped = list(m.GROUPED)
@@ -224,23 +267,27 @@ def _columns(p: PlanningModel, name: str, keys: list, var: pyo.Var, lower, upper
 
     ``var`` is declared with its domain's natural bounds; lower bounds above 0 and finite upper bounds
     are set per element, and integer columns of a continuous variable get the integer domain."""
-    p.model.add_component(name, var)
     n = len(keys)
     lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,))
     upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,))
     integer = np.broadcast_to(np.asarray(integer, dtype=bool), (n,))
     p.first_column[name] = p.arrays.add_columns(name, keys, lower, upper, integer)
-    data = list(var.values())  # the index set's order, which is ``keys``
-    assert len(data) == n, name
-    for v, ub in zip(data, upper.tolist()):
-        if ub != math.inf:
-            v.setub(ub)
-    for j in np.flatnonzero(lower != 0.0):
-        data[j].setlb(float(lower[j]))
-    for j in np.flatnonzero(integer):
-        if not data[j].is_integer():
-            data[j].domain = pyo.NonNegativeIntegers
-    p.column_vars.extend(data)
+
+    def attach() -> None:
+        p.pyomo.add_component(name, var)
+        data = list(var.values())  # the index set's order, which is ``keys``
+        assert len(data) == n, name
+        for v, ub in zip(data, upper.tolist()):
+            if ub != math.inf:
+                v.setub(ub)
+        for j in np.flatnonzero(lower != 0.0):
+            data[j].setlb(float(lower[j]))
+        for j in np.flatnonzero(integer):
+            if not data[j].is_integer():
+                data[j].domain = pyo.NonNegativeIntegers
+        p.column_vars.extend(data)
+
+    p.pending_pyomo.append(attach)
 
 
 def _rows(p: PlanningModel, name: str, keys: list, owner: np.ndarray, columns: np.ndarray, values: np.ndarray,
@@ -258,15 +305,26 @@ def _rows(p: PlanningModel, name: str, keys: list, owner: np.ndarray, columns: n
     lower = np.broadcast_to(np.asarray(lower, dtype=float), (n_rows,))
     upper = np.broadcast_to(np.asarray(upper, dtype=float), (n_rows,))
     p.arrays.add_rows(name, keys, owner, columns, values, lower, upper)
-    order = np.argsort(owner, kind="stable")
-    row_start = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n_rows))])
+    p.pending_pyomo.append(lambda: _attach_rows(p, name, index_set, scalar))
+
+
+def _attach_rows(p: PlanningModel, name: str, index_set, scalar: bool) -> None:
+    """The Pyomo component of a block of rows recorded by ``_rows``, read from the compiled arrays
+    (the block's rows are consecutive there; the recorded entries are released once compiled)."""
+    compiled = p.arrays.compile()
+    block = compiled.row_blocks[name]
+    keys, first, n_rows = block.keys, block.first, len(block)
+    starts = compiled.row_start[first:first + n_rows + 1]
+    begin, end = int(starts[0]), int(starts[-1])
+    row_start = starts - begin
+    columns, values = compiled.col_index[begin:end], compiled.value[begin:end]
+    lower, upper = compiled.row_lower[first:first + n_rows], compiled.row_upper[first:first + n_rows]
     if index_set is None and not scalar:
-        p.model.add_component(name, _matrix_constraint(row_start, columns[order], values[order], lower, upper,
-                                                       p.column_vars))
+        p.pyomo.add_component(name, _matrix_constraint(row_start, columns, values, lower, upper, p.column_vars))
         return
     row_of = {key: r for r, key in enumerate(keys)}
-    variables, coefs = p.column_vars, values[order].tolist()
-    cols = columns[order].tolist()
+    variables, coefs = p.column_vars, values.tolist()
+    cols = columns.tolist()
     bound = lambda value: None if not math.isfinite(value) else float(value)  # noqa: E731
 
     def rule(model, *key):
@@ -277,9 +335,9 @@ def _rows(p: PlanningModel, name: str, keys: list, owner: np.ndarray, columns: n
         return (bound(lower[r]), expr, bound(upper[r]))
 
     if scalar:
-        p.model.add_component(name, pyo.Constraint(rule=lambda model: rule(model, None)))
+        p.pyomo.add_component(name, pyo.Constraint(rule=lambda model: rule(model, None)))
         return
-    p.model.add_component(name, pyo.Constraint(index_set, rule=rule))
+    p.pyomo.add_component(name, pyo.Constraint(index_set, rule=rule))
 
 
 def _matrix_constraint(row_start: np.ndarray, columns: np.ndarray, values: np.ndarray, lower: np.ndarray,
@@ -290,8 +348,10 @@ def _matrix_constraint(row_start: np.ndarray, columns: np.ndarray, values: np.nd
                      np.where(has_lower, MatrixConstraint.LowerBound, 0)
                      | np.where(has_upper, MatrixConstraint.UpperBound, 0))
     ranges = np.column_stack([np.where(has_lower, lower, 0.0), np.where(has_upper, upper, 0.0)]).ravel()
-    return MatrixConstraint(len(lower), len(varmap), len(columns), row_start.tolist(), columns.tolist(),
-                            values.tolist(), ranges.tolist(), kinds.tolist(), varmap)
+    # numpy arrays, not lists: the block reads them by index, and 10^6 Python floats and ints would
+    # cost about 60 MB at 10,000 measures.
+    return MatrixConstraint(len(lower), len(varmap), len(columns), row_start, columns, values, ranges,
+                            kinds.astype(np.int64), varmap)
 
 
 def _window_rows(p: PlanningModel, measure: np.ndarray, year_pos: np.ndarray, weight: np.ndarray,
@@ -327,7 +387,7 @@ def _add_budget_limit(p: PlanningModel) -> None:
     c_{m,t} is the year's capex (measure_years.csv, else the measure's). Planned years are t >= Y =
     replan_from (all model years without it): history is not limited. u_t >= 0 is the budget
     overrun, present only when diagnosing an infeasible run."""
-    m, spec = p.model, p.data.spec
+    m, spec = p.pyomo, p.data.spec
     capex = p.data.extensions.capex_wan_yuan
     n_years = len(p.years)
     planned_pos = np.array([p.years.index(t) for t in spec.planned_years], dtype=np.int64)
@@ -402,7 +462,7 @@ def _add_pool_limit(p: PlanningModel) -> None:
 def _add_exclusive_groups(p: PlanningModel) -> None:
     """exclusive_group_link[r]:  a_{m,t} - P_m y_m <= 0     for m in a group, every year (r = m-major);
     exclusive_group_limit[g]:  sum_{m in g} y_m <= 1."""
-    m = p.model
+    m = p.pyomo
     potential = p.data.measures.potential
     grouped = np.array([i for i in m.GROUPED], dtype=np.int64)
     n_years = len(p.years)
@@ -503,7 +563,6 @@ def _add_objective(p: PlanningModel) -> None:
     min(tau + L_m, t_end + 1) - 1. When no figure varies by year this is the v1 objective
     sum_t d_t sum_m (c_m CRF + o_m) a_{m,t}. History units (t < replan_from) add a constant.
     """
-    m = p.model
     n_years = len(p.years)
     ext = p.data.extensions
     tau = np.arange(n_years)[None, :]
@@ -532,7 +591,12 @@ def _add_objective(p: PlanningModel) -> None:
         penalty("budget_overrun_wan_yuan", p.options.budget_overrun_penalty_wan_yuan)
     columns, coefs = np.concatenate(columns), np.concatenate(coefs)
     p.arrays.set_objective(columns, coefs)
-    variables = p.column_vars
-    m.total_cost = pyo.Objective(expr=LinearExpression(constant=0.0, linear_coefs=coefs.tolist(),
-                                                       linear_vars=[variables[j] for j in columns.tolist()]),
-                                 sense=pyo.minimize)
+
+    def attach() -> None:
+        variables = p.column_vars
+        p.pyomo.total_cost = pyo.Objective(
+            expr=LinearExpression(constant=0.0, linear_coefs=coefs.tolist(),
+                                  linear_vars=[variables[j] for j in columns.tolist()]),
+            sense=pyo.minimize)
+
+    p.pending_pyomo.append(attach)

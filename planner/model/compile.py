@@ -11,7 +11,8 @@ this matrix row for row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -22,7 +23,7 @@ class Block:
 
     name: str
     first: int
-    keys: list
+    keys: Sequence
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -76,6 +77,27 @@ class CompiledModel:
         return slice(0, 0) if block is None else slice(block.first, block.first + len(block))
 
 
+class GridKeys(Sequence):
+    """The keys (a, b) for a in ``first`` for b in ``second``, in that order, without storing them
+    (100,000 tuples of (measure, year) would take about 12 MB)."""
+
+    def __init__(self, first: Sequence, second: Sequence) -> None:
+        self.first, self.second = list(first), list(second)
+
+    def __len__(self) -> int:
+        return len(self.first) * len(self.second)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[j] for j in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        i, j = divmod(position, len(self.second))
+        return (self.first[i], self.second[j])
+
+
 def _locate(blocks: dict[str, Block], position: int) -> tuple[str, object]:
     for name, block in blocks.items():
         if block.first <= position < block.first + len(block):
@@ -105,12 +127,14 @@ class ModelArrays:
         self._entry_value: list[np.ndarray] = []
         self.cost_columns = np.zeros(0, dtype=np.int64)
         self.cost_values = np.zeros(0)
+        self._compiled: CompiledModel | None = None
 
     def add_columns(self, name: str, keys: list, lower: np.ndarray, upper: np.ndarray,
                     integer: np.ndarray | None = None) -> int:
+        self._check_open()
         first = self.n_cols
         n = len(keys)
-        self.column_blocks[name] = Block(name, first, list(keys))
+        self.column_blocks[name] = Block(name, first, keys if isinstance(keys, GridKeys) else list(keys))
         self._col_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)))
         self._col_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)))
         self._col_integer.append(np.zeros(n, dtype=bool) if integer is None
@@ -120,6 +144,7 @@ class ModelArrays:
 
     def add_rows(self, name: str, keys: list, owner: np.ndarray, columns: np.ndarray, values: np.ndarray,
                  lower: np.ndarray, upper: np.ndarray) -> int:
+        self._check_open()
         first = self.n_rows
         n = len(keys)
         self.row_blocks[name] = Block(name, first, list(keys))
@@ -131,13 +156,26 @@ class ModelArrays:
         self.n_rows += n
         return first
 
+    def _check_open(self) -> None:
+        if self._compiled is not None:
+            raise RuntimeError("the model was compiled already; blocks can no longer be added")
+
     def set_objective(self, columns: np.ndarray, values: np.ndarray) -> None:
         """Minimise sum_j values_j x_{columns_j}."""
         self.cost_columns = np.asarray(columns, dtype=np.int64)
         self.cost_values = np.asarray(values, dtype=float)
 
     def compile(self) -> CompiledModel:
-        """The CSR matrix with rows in declaration order; repeated (row, column) entries are summed."""
+        """The CSR matrix with rows in declaration order; repeated (row, column) entries are summed.
+
+        Assembled once: the recorded blocks are then released (the compiled arrays hold them)."""
+        if self._compiled is None:
+            self._compiled = self._assemble()
+            for parts in (self._entry_row, self._entry_col, self._entry_value):
+                parts.clear()
+        return self._compiled
+
+    def _assemble(self) -> CompiledModel:
         concat = lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)  # noqa: E731
         rows = concat(self._entry_row, np.int64)
         cols = concat(self._entry_col, np.int64)
@@ -166,5 +204,11 @@ class ModelArrays:
 
 
 def compile_model(planning) -> CompiledModel:
-    """The arrays of a built ``PlanningModel`` (its ``arrays``), assembled for HiGHS."""
-    return planning.arrays.compile()
+    """The arrays of a built ``PlanningModel`` (its ``arrays``), assembled for HiGHS.
+
+    Each caller gets its own bounds and costs (a session changes them for re-solves); the matrix
+    arrays are shared and must not be written to."""
+    compiled = planning.arrays.compile()
+    return replace(compiled, col_cost=compiled.col_cost.copy(), col_lower=compiled.col_lower.copy(),
+                   col_upper=compiled.col_upper.copy(), row_lower=compiled.row_lower.copy(),
+                   row_upper=compiled.row_upper.copy())

@@ -12,14 +12,14 @@ from typing import Callable
 from planner import __version__
 from planner.analysis.diagnose import Diagnosis, diagnose, screen, screening_lines
 from planner.io.inputs import PlanningData, load_data
-from planner.model.build import PlanningModel, build_model
+from planner.model.build import PlanningModel, attach_pyomo_in_background, build_model
 from planner.model.options import BuildOptions
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
 from planner.analysis.shadow_prices import MAX_STEP_RESOLVES, shadow_prices
 from planner.analysis.tables import YUAN_PER_WAN_YUAN, RunTables, build_tables
 from planner.io.schema import POLLUTANTS
 from planner.solve.deadline import Deadline
-from planner.solve.session import Solution, SolverSession, highs_version, solve_model
+from planner.solve.session import Solution, SolverSession, highs_version
 from planner.io.spec import ModelSpec, load_spec
 
 Progress = Callable[[str], None]
@@ -94,12 +94,19 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
 
     tic = time.perf_counter()
     say(f"building the model: {len(data.measures)} measures x {len(spec.years)} years")
-    planning = build_model(data, BuildOptions.from_spec(spec))
+    planning = build_model(data, BuildOptions.from_spec(spec), defer_pyomo=True)
     timings["build_s"] = time.perf_counter() - tic
 
     say("solving with HiGHS")
-    solution, session = solve_model(planning, spec.solver, progress, deadline)
+    # HiGHS gets the arrays; the Pyomo components are built from the same arrays on a second thread
+    # meanwhile (HiGHS releases the GIL while it runs), and the run waits for them after the solve.
+    session = SolverSession(planning, spec.solver, deadline)
+    pyomo_thread = attach_pyomo_in_background(planning, timings)
+    solution = session.solve(progress)
+    tic = time.perf_counter()
+    pyomo_thread.join()
     timings.update(solution.timings_s)
+    timings["pyomo_wait_s"] = time.perf_counter() - tic
 
     diagnosis = None
     if solution.status == "infeasible" and not planning.options.elastic:

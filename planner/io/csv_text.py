@@ -1,0 +1,60 @@
+"""CSV text of a result table, byte for byte what ``DataFrame.to_csv(index=False)`` writes, several times faster.
+
+pandas formats every float through numpy string arrays and writes rows in Python chunks; at
+10,000 measures the planner's four tables took 0.7-1.1 s that way. Python's C ``csv`` writer over
+plain lists (floats as ``repr``, the shortest round-trip digits, which is what pandas writes; NaN
+and None as empty cells; booleans as True/False) gives the same text in a fraction of the time.
+tests/test_csv_text.py checks the equality on the planner's own tables and on awkward values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+import pandas as pd
+
+
+def _cells(series: pd.Series) -> list:
+    """The column as Python values csv writes the way pandas does."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        if series.hasnans:
+            return [None if v is None or v is pd.NA else bool(v) for v in series.tolist()]
+        return series.to_numpy(dtype=bool).tolist()
+    if pd.api.types.is_float_dtype(dtype):
+        values = series.to_numpy(dtype=float)
+        cells = values.tolist()
+        if np.isnan(values).any():
+            cells = [None if v != v else v for v in cells]
+        return cells
+    if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
+        return series.to_numpy().tolist()
+    return [None if _missing(v) else v for v in series.tolist()]
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def frame_csv_text(frame: pd.DataFrame) -> str:
+    """``frame.to_csv(index=False, lineterminator="\\n")``, for frames of plain columns (numbers, text, booleans).
+
+    Falls back to pandas for anything else (dates, categoricals, extension types, a MultiIndex header)."""
+    simple = all(_plain(frame[c].dtype) for c in frame.columns) and not isinstance(frame.columns, pd.MultiIndex) \
+        and frame.columns.is_unique
+    if not simple:
+        return frame.to_csv(index=False, lineterminator="\n")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([str(c) for c in frame.columns])
+    if len(frame):
+        writer.writerows(zip(*(_cells(frame[c]) for c in frame.columns)))
+    return out.getvalue()
+
+
+def _plain(dtype) -> bool:
+    return (dtype == object or pd.api.types.is_string_dtype(dtype)
+            or (isinstance(dtype, np.dtype) and dtype.kind in "biuf"))
