@@ -8,7 +8,8 @@ time and in CPU time (user + system of the process), their medians, the planner'
 summary.json) and peak memory. Ratios are taken pair by pair, in the same minute, because the
 machine is shared: the load average before and after each instance is recorded, and the spread of
 the pair ratios says how much the noise moved them. It also times a 20-point budget sweep (one model
-re-solved) against 20 cold runs, and the default model's `planner run`. Results go to
+re-solved) against 20 cold runs, the default model's `planner run`, and a Monte Carlo of the default
+model against a raw highspy re-solve loop (bench/uncertainty_bench.py). Results go to
 bench/results.md with a description of the machine.
 
     python bench/run_bench.py [--scales 100,1000,10000,10000lp] [--repeats 3] [--quick]
@@ -179,6 +180,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="scales 100,1000, one repeat, short sweep")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument("--uncertainty-samples", type=int, default=1000,
+                        help="samples of the Monte Carlo section (100 with --quick; 0 skips it)")
     args = parser.parse_args()
     scales = ["100", "1000"] if args.quick else [s.strip() for s in args.scales.split(",")]
     repeats = 1 if args.quick else args.repeats
@@ -214,6 +217,16 @@ def main() -> None:
           f"({sweep['one_cold_run_s']:.2f} s); 20 cold runs would take {sweep['twenty_cold_runs_s']:.1f} s "
           f"(ratio {sweep['sweep_over_all_cold']:.2f})", flush=True)
     write_markdown(Path(args.out), results, default, sweep, sweep_spec)
+    samples = min(100, args.uncertainty_samples) if args.quick else args.uncertainty_samples
+    if samples > 0 and default_spec.is_file():
+        from bench.uncertainty_bench import analyses_markdown, bench_analyses, bench_uncertainty, markdown
+
+        print(f"uncertainty: {samples} samples of the default model ...", flush=True)
+        uncertainty = bench_uncertainty(samples, default_spec)
+        lines = markdown(uncertainty) + analyses_markdown(bench_analyses(default_spec))
+        print("\n".join(lines), flush=True)
+        with open(args.out, "a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines))
     shutil.rmtree(work, ignore_errors=True)
     print(f"wrote {args.out}")
 

@@ -35,6 +35,7 @@ from planner.io.spec import load_spec
 from planner.io.uncertainty_file import UncertaintySpec
 
 METHODS = ("hsj", "random")
+ALTERNATIVE_MIP_GAP = 0.01
 MAX_COUNT = 50
 
 
@@ -85,6 +86,10 @@ def alternatives(spec_path: str | Path, slack: float = 0.05, count: int = 6, met
     added = [central.units_added]
     solutions = [worker.central_solution]
     used = central.units_added.sum(axis=1) > 0
+    # The cost row is hard; the difference objective needs no tight proof of optimality, so its MIP
+    # solves stop at a 1 % gap (measured on the default model: 18 s for 6 portfolios at the spec's 1e-4).
+    highs = worker.session.highs
+    highs.setOptionValue("mip_rel_gap", max(float(worker.payload.settings.mip_gap), ALTERNATIVE_MIP_GAP))
     for n in range(1, count):
         weight = used.astype(float) if method == "hsj" else rng.uniform(-1.0, 1.0, len(measures))
         costs = np.zeros(n_cols)
@@ -98,6 +103,7 @@ def alternatives(spec_path: str | Path, slack: float = 0.05, count: int = 6, met
         added.append(solution.units_added)
         solutions.append(solution)
         used |= solution.units_added.sum(axis=1) > 0
+    highs.setOptionValue("mip_rel_gap", float(worker.payload.settings.mip_gap))
     editor.set_objective(central_costs)
     editor.delete_rows(np.array([cost_row], dtype=np.int32))
 

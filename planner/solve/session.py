@@ -21,11 +21,12 @@ from planner.io.spec import SolverSettings
 from planner.model.build import PlanningModel
 from planner.model.compile import CompiledModel, compile_model
 from planner.solve import duals, iis
+from planner.solve.deadline import Deadline, highs_time_limit
 from planner.solve.highs import highs_version, new_highs, pass_compiled, quiet_stdout
-from planner.solve.solution import INTEGER_SNAP_TOL, ZERO_TOL, Solution, read_solution
+from planner.solve.solution import INTEGER_SNAP_TOL, PROVEN_GAP, ZERO_TOL, Solution, read_solution
 from planner.solve.status import STOPPED_EARLY, RunStatus, run_status, termination
 
-__all__ = ["Solution", "SolverSession", "highs_version", "solve_model", "ZERO_TOL", "INTEGER_SNAP_TOL"]
+__all__ = ["Solution", "SolverSession", "highs_version", "solve_model", "ZERO_TOL", "INTEGER_SNAP_TOL", "PROVEN_GAP"]
 _quiet_stdout = quiet_stdout  # older name, kept for callers outside the solver layer
 
 # Long solves report progress: better MIP plans found after this many seconds, and a heartbeat.
@@ -36,9 +37,12 @@ HEARTBEAT_S = 10.0
 class SolverSession:
     """A planning model loaded into one HiGHS instance."""
 
-    def __init__(self, planning: PlanningModel, settings: SolverSettings):
+    def __init__(self, planning: PlanningModel, settings: SolverSettings, deadline: Deadline | None = None):
         self.planning = planning
         self.settings = settings
+        # Every run() of this session stops at ``deadline`` (a whole `planner run`); without one, each
+        # run() gets time_limit_s of its own (sweep points, ensemble samples).
+        self.deadline = deadline
         self.timings_s: dict[str, float] = {}
         tic = time.perf_counter()
         self.compiled: CompiledModel = compile_model(planning)
@@ -47,6 +51,13 @@ class SolverSession:
         self.is_mip = bool(self.compiled.is_integer.any())
         pass_compiled(self.highs, self.compiled, integer=self.is_mip)
         self.timings_s["handoff_s"] = time.perf_counter() - tic
+
+    def _limit(self) -> Deadline:
+        return self.deadline if self.deadline is not None else Deadline(self.settings.time_limit_s)
+
+    def time_left_s(self) -> float:
+        """Seconds left for the next run() of this session."""
+        return self._limit().left_s()
 
     def _pass_model(self, highspy=None, highs=None, relax_integers: bool = False) -> None:
         """Load the compiled model into ``highs`` (default: the session's own), as the LP relaxation if asked."""
@@ -78,6 +89,7 @@ class SolverSession:
         PROGRESS_AFTER_S, and a heartbeat every HEARTBEAT_S (HiGHS releases the GIL while it runs).
         """
         tic = time.perf_counter()
+        highs_time_limit(self.highs, self._limit(), self.is_mip)
         with _reporting(self.highs, progress, self.is_mip, self.settings.time_limit_s):
             self.highs.run()
         solve_s = time.perf_counter() - tic
@@ -101,11 +113,44 @@ class SolverSession:
             solution.message = f"HiGHS stopped with model status {solution.solver_status!r} ({solution.termination})"
         return solution
 
+    def what_if(self, row_lower: dict[int, float] | None = None, col_lower: dict[int, float] | None = None,
+                mip_gap: float | None = None, start: np.ndarray | None = None) -> tuple[str, float | None]:
+        """Re-solve the loaded model with some row and column lower bounds changed (by position), at
+        ``mip_gap`` if given, from the column values ``start`` (a MIP's incumbent), within the session's
+        deadline; then put every bound and option back. Returns (run status, objective in 万元 or None).
+        """
+        highs, compiled = self.highs, self.compiled
+        rows = np.array(list(row_lower or {}), dtype=np.int32)
+        cols = np.array(list(col_lower or {}), dtype=np.int32)
+        if len(rows):
+            highs.changeRowsBounds(len(rows), rows, np.array(list(row_lower.values()), dtype=float),
+                                   compiled.row_upper[rows])
+        if len(cols):
+            highs.changeColsBounds(len(cols), cols, np.array(list(col_lower.values()), dtype=float),
+                                   compiled.col_upper[cols])
+        if mip_gap is not None:
+            highs.setOptionValue("mip_rel_gap", float(mip_gap))
+        try:
+            if start is not None and self.is_mip:
+                highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.asarray(start, dtype=float))
+            highs_time_limit(highs, self._limit(), self.is_mip)
+            highs.run()
+            status = run_status(highs.getModelStatus())
+            objective = float(highs.getInfo().objective_function_value) if status == RunStatus.OPTIMAL else None
+        finally:
+            if len(rows):
+                highs.changeRowsBounds(len(rows), rows, compiled.row_lower[rows], compiled.row_upper[rows])
+            if len(cols):
+                highs.changeColsBounds(len(cols), cols, compiled.col_lower[cols], compiled.col_upper[cols])
+            highs.setOptionValue("mip_rel_gap", float(self.settings.mip_gap))
+        return status, objective
+
 
 def solve_model(planning: PlanningModel, settings: SolverSettings,
-                progress: Callable[[str], None] | None = None) -> tuple[Solution, SolverSession]:
+                progress: Callable[[str], None] | None = None,
+                deadline: Deadline | None = None) -> tuple[Solution, SolverSession]:
     """Load the model into HiGHS and solve it once; the session is returned for re-solves."""
-    session = SolverSession(planning, settings)
+    session = SolverSession(planning, settings, deadline)
     return session.solve(progress), session
 
 

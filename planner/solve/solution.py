@@ -13,6 +13,8 @@ from planner.model.compile import CompiledModel
 ZERO_TOL = 1e-9
 # Units of whole-unit (integer) measures this close to a whole number are reported as that number.
 INTEGER_SNAP_TOL = 1e-6
+# A MIP counts as proven optimal only when the gap HiGHS reached is at most this.
+PROVEN_GAP = 1e-9
 
 
 @dataclass
@@ -28,12 +30,20 @@ class Solution:
     budget_overrun_wan_yuan: np.ndarray | None = None  # per model year, diagnosis runs only
     target_dual: np.ndarray | None = None  # d objective / d R_k, 万元 per t
     budget_dual: dict[int, float] = field(default_factory=dict)  # d objective / d B_t, 万元 per 万元
-    mip_gap: float | None = None
+    mip_gap: float | None = None  # the gap HiGHS reached (MIP with a plan)
     solver_status: str = ""  # HiGHS's own words for its model status
     termination: str = ""  # a planner.solve.status.Termination: why HiGHS stopped
     is_mip: bool = False
     timings_s: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    col_values: np.ndarray | None = None  # HiGHS's column values, to start re-solves from
+
+    @property
+    def proven_optimal(self) -> bool:
+        """An LP solved to optimality, or a MIP whose gap reached is <= PROVEN_GAP."""
+        if self.status != "optimal":
+            return False
+        return not self.is_mip or (self.mip_gap is not None and self.mip_gap <= PROVEN_GAP)
 
 
 def column_values(compiled: CompiledModel, values: np.ndarray, component: str) -> np.ndarray:
@@ -49,6 +59,7 @@ def read_solution(planning: PlanningModel, compiled: CompiledModel, values: np.n
     units_added is (measures, years) (the block is measure-major); whole-unit measures report whole
     numbers (HiGHS returns values within its integrality tolerance); units_active is the window sum.
     """
+    solution.col_values = np.array(values, dtype=float)
     shape = (len(planning.data.measures), len(planning.years))
     added = column_values(compiled, values, "units_added").reshape(shape)
     whole = planning.data.measures.integer[:, None] & (np.abs(added - np.round(added)) <= INTEGER_SNAP_TOL)
