@@ -74,6 +74,9 @@ def test_caps_per_row_decide_what_is_missed(tmp_path):
     assert targets.loc["ev", "price_cap_yuan"] == pytest.approx(200_000)
     assert targets.loc["co2", "shortfall"] == pytest.approx(500) and targets.loc["nox", "shortfall"] == pytest.approx(2)
     assert targets.loc["cod", "met"] and targets.loc["ev", "met"]
+    assert targets.loc["co2", "shadow_price_basis"] == targets.loc["nox", "shadow_price_basis"] == "price_cap"
+    assert targets.loc["co2", "shadow_price_yuan_per_t"] == pytest.approx(50)
+    assert targets.loc["nox", "shadow_price_yuan_per_t"] == pytest.approx(10)
     assert "价格上限 price cap 元" in result.output and "spec_wide" in result.output
 
 

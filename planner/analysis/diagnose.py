@@ -222,30 +222,31 @@ def _min_capex(capex: np.ndarray, rate: np.ndarray, reach: np.ndarray, required:
     return spent if left <= 0 else math.inf
 
 
-def diagnose(data: PlanningData, session: SolverSession, time_limit_s: float,
+def diagnose(data: PlanningData, session: SolverSession,
              screening: tuple[list[dict], list[dict]] | None = None) -> Diagnosis:
     """All four views of an infeasible strict run, and the fixes they point to (``screening``: the
-    result of ``screen(data)`` when the caller already has it)."""
+    result of ``screen(data)`` when the caller already has it). The re-solves share the session's
+    deadline (the run's one time limit); a view that finds no time left is skipped with a note."""
     diagnosis = Diagnosis()
     diagnosis.unreachable, diagnosis.budget_bound = screening if screening is not None else screen(data)
     spec = data.spec
     options = BuildOptions.from_spec(spec, elastic=True)
 
     elastic = build_model(data, options)
-    solution = SolverSession(elastic, spec.solver).solve()
+    solution = SolverSession(elastic, spec.solver, session.deadline).solve()
     if solution.units_active is not None:
         _least_shortfalls(data, elastic, solution, diagnosis)
     else:
         diagnosis.notes.append(f"the elastic re-solve ended '{solution.status}'")
 
     overrun = build_model(data, BuildOptions(budget_overrun_penalty_wan_yuan=OVERRUN_PENALTY_WAN_YUAN))
-    overrun_solution = SolverSession(overrun, spec.solver).solve()
+    overrun_solution = SolverSession(overrun, spec.solver, session.deadline).solve()
     if overrun_solution.budget_overrun_wan_yuan is not None:
         diagnosis.extra_budget_wan_yuan = {
             t: float(v) for t, v in zip(overrun.years, overrun_solution.budget_overrun_wan_yuan) if v > REPORT_TOL}
 
     if session.compiled.n_rows <= IIS_MAX_ROWS:
-        members = session.irreducible_conflict(time_limit_s)
+        members = session.irreducible_conflict(session.time_left_s())
         if members is None:
             diagnosis.notes.append("the LP relaxation is feasible: only the whole-unit (integer) and "
                                    "exclusive-group choices make the targets unreachable" if session.is_mip

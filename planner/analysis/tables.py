@@ -10,6 +10,7 @@ import pandas as pd
 from planner.model.build import PlanningModel, area_measures, tagged_measures
 from planner.io.schema import POLLUTANTS
 from planner.solve.session import Solution
+from planner.analysis.shadow_prices import RowPrice, ShadowPrices
 
 # A target counts as met when its shortfall is within this many tonnes (or units), relative to
 # the larger of 1 and the requirement: the solver's feasibility tolerance, not a modelling choice.
@@ -36,10 +37,10 @@ def _met(achieved: float, required: float) -> bool:
     return achieved >= required - MET_REL_TOL * max(1.0, abs(required))
 
 
-def build_tables(planning: PlanningModel, solution: Solution, shadow: dict | None = None) -> RunTables:
+def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPrices | None = None) -> RunTables:
     """plan.csv, emissions.csv, targets.csv and cost_effectiveness.csv rows, plus a by-year overview.
 
-    ``shadow`` (from ``SolverSession.shadow_prices``) adds marginal abatement costs to the targets
+    ``shadow`` (from ``planner.analysis.shadow_prices``) adds marginal abatement costs to the targets
     and the value of budget to the years.
     """
     data, years = planning.data, planning.years
@@ -97,9 +98,8 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: dict | Non
         **{f"{p}_abated_t": abated[j] for j, p in enumerate(POLLUTANTS)},
     })
     if shadow is not None:
-        budget_value = shadow["budget_wan_yuan_per_wan_yuan"]
         by_year["budget_shadow_price_wan_yuan_per_wan_yuan"] = [
-            -budget_value[t] if t in budget_value else 0.0 for t in years]
+            shadow.budget[t][0] if t in shadow.budget else 0.0 for t in years]
     if ext.energy_value_wan_yuan_per_yr.any():
         by_year["energy_value_wan_yuan"] = energy_value.sum(axis=0)
     if data.spec.replan_from is not None:
@@ -108,7 +108,7 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: dict | Non
 
     return RunTables(plan=plan, emissions=emissions, targets=targets, by_year=by_year,
                      cost_effectiveness=cost_effectiveness_table(planning),
-                     pools=pool_table(planning, active, shadow) if ext.pools else None,
+                     pools=pool_table(planning, active, shadow.duals if shadow is not None else None) if ext.pools else None,
                      indicators=indicator_table(planning, abated_all) if ext.indicators else None,
                      areas=area_table(planning, capex, opex, abated_by_measure) if ext.areas else None)
 
@@ -152,7 +152,7 @@ def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
 
 
 def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure: np.ndarray,
-                  active: np.ndarray, shadow: dict | None) -> pd.DataFrame:
+                  active: np.ndarray, shadow: ShadowPrices | None) -> pd.DataFrame:
     """One row per target and deployment row. Shadow prices are the cost of requiring one more
     tonne (元/t, >= 0), one more unit (元/unit, also per unit of an indicator), or one more intensity
     percentage point (万元).
@@ -166,8 +166,9 @@ def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure
     ext = data.extensions
     subjects = data.subjects
     base = data.spec.base_year
-    target_dual = shadow["target_wan_yuan_per_t"] if shadow else np.full(len(data.targets), np.nan)
-    deploy_dual = shadow["deployment_wan_yuan_per_unit"] if shadow else np.full(len(data.deployment), np.nan)
+    unknown = RowPrice(np.nan, "none", "no shadow prices were computed")
+    target_price = shadow.targets if shadow else [unknown] * len(data.targets)
+    deploy_price = shadow.deployment if shadow else [unknown] * len(data.deployment)
     year_pos = {t: k for k, t in enumerate(planning.years)}
     caps = planning.price_caps
     rows = []
@@ -197,12 +198,14 @@ def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure
             "required_abatement": required, "achieved_abatement": achieved,
             "emission_limit_t": limit if pollutant else np.nan, "emissions_t": level if pollutant else np.nan,
             "shortfall": shortfall, "met": met, "enforced": bool(planning.enforced[k]),
-            "shadow_price_yuan_per_t": target_dual[k] * YUAN_PER_WAN_YUAN if pollutant else np.nan,
-            "shadow_price_yuan_per_unit": np.nan if pollutant else target_dual[k] * YUAN_PER_WAN_YUAN,
+            "shadow_price_yuan_per_t": target_price[k].price_yuan if pollutant else np.nan,
+            "shadow_price_yuan_per_unit": np.nan if pollutant else target_price[k].price_yuan,
             # dR/dv = BAU_b GDP_t / GDP_b tonnes per unit fraction; a point is 0.01.
             "shadow_price_wan_yuan_per_point": (
-                target_dual[k] * 0.01 * bau[base] * denominator[target.year] / denominator[base]
-                if target.kind == "intensity_reduction" else np.nan),
+                target_price[k].price_yuan / YUAN_PER_WAN_YUAN * 0.01 * bau[base] * denominator[target.year]
+                / denominator[base] if target.kind == "intensity_reduction" else np.nan),
+            "shadow_price_basis": target_price[k].basis,
+            "shadow_price_note": target_price[k].note,
             "basis": target.basis,
             "price_cap_yuan": caps.target_yuan_per_t[k] if caps is not None else np.nan,
             "price_cap_source": caps.target_source[k] if caps is not None else "",
@@ -216,16 +219,18 @@ def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure
             "shortfall": max(0.0, row.min_units - achieved), "met": _met(achieved, row.min_units),
             "enforced": bool(planning.deployment_enforced[k]),
             "shadow_price_yuan_per_t": np.nan,
-            "shadow_price_yuan_per_unit": deploy_dual[k] * YUAN_PER_WAN_YUAN,
+            "shadow_price_yuan_per_unit": deploy_price[k].price_yuan,
             "shadow_price_wan_yuan_per_point": np.nan,
+            "shadow_price_basis": deploy_price[k].basis,
+            "shadow_price_note": deploy_price[k].note,
             "basis": row.basis,
             "price_cap_yuan": caps.deployment_yuan_per_unit[k] if caps is not None else np.nan,
             "price_cap_source": caps.deployment_source[k] if caps is not None else "",
         })
     columns = ["year", "kind", "subject", "area", "value", "unit", "quantity_unit", "required_abatement",
                "achieved_abatement", "emission_limit_t", "emissions_t", "shortfall", "met", "enforced",
-               "shadow_price_yuan_per_t", "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point", "basis",
-               "price_cap_yuan", "price_cap_source"]
+               "shadow_price_yuan_per_t", "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point",
+               "shadow_price_basis", "shadow_price_note", "basis", "price_cap_yuan", "price_cap_source"]
     table = pd.DataFrame(rows, columns=columns)
     return table.rename(columns={"required_abatement": "required", "achieved_abatement": "achieved"})
 

@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Callable
 
 from planner import __version__
+from planner.analysis.co_control import co_control_of_run
 from planner.analysis.diagnose import Diagnosis, diagnose, screen, screening_lines
 from planner.io.inputs import PlanningData, load_data
 from planner.model.build import PlanningModel, attach_pyomo_in_background, build_model
 from planner.model.options import BuildOptions
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
+from planner.analysis.shadow_prices import MAX_STEP_RESOLVES, shadow_prices
 from planner.analysis.tables import YUAN_PER_WAN_YUAN, RunTables, build_tables
 from planner.io.schema import POLLUTANTS
+from planner.solve.deadline import Deadline
 from planner.solve.session import Solution, SolverSession, highs_version
 from planner.io.spec import ModelSpec, load_spec
 
@@ -67,12 +70,14 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     say = progress or (lambda message: None)
     clock = time.perf_counter()
     timings: dict[str, float] = {}
+    deadline: Deadline | None = None  # set once the spec says the time limit; counted from here
 
     spec = load_spec(spec_path, scenario)
     if budget_wan_yuan is not None:
         spec = spec.with_budget(budget_wan_yuan)
     if replan_from is not None:
         spec = spec.with_replan_from(replan_from)
+    deadline = Deadline(spec.solver.time_limit_s, started=clock)
     out_dir = out_dir if out_dir is not None else default_out_dir(spec, budget_wan_yuan)
     if write:
         check_writable(out_dir)
@@ -96,7 +101,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     say("solving with HiGHS")
     # HiGHS gets the arrays; the Pyomo components are built from the same arrays on a second thread
     # meanwhile (HiGHS releases the GIL while it runs), and the run waits for them after the solve.
-    session = SolverSession(planning, spec.solver)
+    session = SolverSession(planning, spec.solver, deadline)
     pyomo_thread = attach_pyomo_in_background(planning, timings)
     solution = session.solve(progress)
     tic = time.perf_counter()
@@ -108,7 +113,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     if solution.status == "infeasible" and not planning.options.elastic:
         say("diagnosing why the targets cannot be met")
         tic = time.perf_counter()
-        diagnosis = diagnose(data, session, spec.solver.time_limit_s, screening)
+        diagnosis = diagnose(data, session, screening)
         timings["diagnose_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
@@ -130,16 +135,23 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
 
 def tabulate(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solution: Solution,
              session: SolverSession, timings: dict[str, float],
-             diagnosis: Diagnosis | None = None) -> tuple[RunTables, dict]:
+             diagnosis: Diagnosis | None = None,
+             max_step_resolves: int = MAX_STEP_RESOLVES) -> tuple[RunTables, dict]:
     """Result tables (with shadow prices) and the summary record of one solve."""
     tic = time.perf_counter()
-    shadow = session.shadow_prices(solution)
+    shadow = shadow_prices(planning, solution, session, max_step_resolves)
     timings["duals_s"] = time.perf_counter() - tic
     tables = build_tables(planning, solution, shadow)
     summary = summary_record(spec, data, planning, solution, tables, timings)
-    summary["shadow_prices_from"] = (None if shadow is None else
-                                     "LP duals" if shadow["source"] == "lp" else
-                                     "duals of the LP with the integer choices fixed (MIP run)")
+    summary["shadow_prices_from"] = (None if not shadow.source else
+                                     "LP duals" if shadow.source == "lp" else
+                                     "duals of the LP with the integer choices fixed (MIP run), and step "
+                                     "re-solves where whole units meet a row exactly; targets.csv "
+                                     "shadow_price_basis says which for each row")
+    summary["budget_shadow_prices"] = shadow.budget_record()
+    summary["step_resolves"] = shadow.step_resolves
+    if shadow.notes:
+        summary["shadow_price_notes"] = shadow.notes
     if diagnosis is not None:
         summary["diagnosis"] = diagnosis.to_record()
     return tables, summary
@@ -152,6 +164,7 @@ def result_files(tables: RunTables, summary: dict) -> dict[str, bytes]:
         "emissions.csv": csv_bytes(tables.emissions),
         "targets.csv": csv_bytes(tables.targets),
         "cost_effectiveness.csv": csv_bytes(tables.cost_effectiveness),
+        "co_control.csv": csv_bytes(co_control_of_run(tables)),
     }
     for name in ("pools", "indicators", "areas"):
         table = getattr(tables, name)
@@ -212,7 +225,7 @@ def summary_record(spec: ModelSpec, data: PlanningData, planning: PlanningModel,
         "objective_unit": "万元: the solver's objective, the present value of equivalent annual cost discounted "
                           "to start_year, plus in an elastic run the penalty on shortfalls (cost_wan_yuan and "
                           "penalty_wan_yuan apart)",
-        "proven_optimal": solution.status == "optimal",
+        "proven_optimal": solution.proven_optimal,
         "target_mode": spec.target_mode,
         **_cost_split(planning, solution, tables),
         "price_caps": planning.price_caps.records(data) if planning.price_caps is not None else None,
@@ -253,6 +266,7 @@ def summary_record(spec: ModelSpec, data: PlanningData, planning: PlanningModel,
             "model_status": solution.solver_status,
             "is_mip": solution.is_mip,
             "mip_gap": solution.mip_gap,
+            "mip_gap_reached": solution.mip_gap,
             "time_limit_s": spec.solver.time_limit_s,
             "mip_gap_setting": spec.solver.mip_gap,
         },

@@ -126,7 +126,9 @@ class SweepWorker:
         solution = self.session.solve()
         data = dataclasses.replace(self.data, spec=spec)
         planning = dataclasses.replace(self.planning, data=data)
-        tables, summary = tabulate(spec, data, planning, solution, self.session, dict(solution.timings_s))
+        # Sweep points skip step re-solves (up to 20 MIP solves each); their binding whole-unit rows say so.
+        tables, summary = tabulate(spec, data, planning, solution, self.session, dict(solution.timings_s),
+                                   max_step_resolves=0)
         summary["sweep_point"] = True
         plan = tables.plan
         target_years = sorted({int(y) for y in tables.targets["year"]}) if len(tables.targets) else []

@@ -20,6 +20,7 @@ import numpy as np
 from planner.model.compile import CompiledModel, compile_model
 from planner.model.build import PlanningModel
 from planner.io.spec import SolverSettings
+from planner.solve.deadline import Deadline, highs_time_limit
 
 # Long solves report progress: better MIP plans found after this many seconds, and a heartbeat.
 PROGRESS_AFTER_S = 2.0
@@ -33,6 +34,8 @@ LIGHT_HEURISTICS_OFF = ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip
                         "mip_heuristic_run_zi_round", "mip_heuristic_run_shifting")
 # HiGHS IIS strategy bits: 2 = find an infeasible set with elastic LPs, 4 = reduce it to irreducible.
 IIS_STRATEGY = 6
+# A MIP counts as proven optimal only when the gap HiGHS reached is at most this.
+PROVEN_GAP = 1e-9
 
 
 @dataclass
@@ -48,11 +51,19 @@ class Solution:
     budget_overrun_wan_yuan: np.ndarray | None = None  # per model year, diagnosis runs only
     target_dual: np.ndarray | None = None  # d objective / d R_k, 万元 per t
     budget_dual: dict[int, float] = field(default_factory=dict)  # d objective / d B_t, 万元 per 万元
-    mip_gap: float | None = None
+    mip_gap: float | None = None  # the gap HiGHS reached (MIP with a plan)
     solver_status: str = ""
     is_mip: bool = False
     timings_s: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    col_values: np.ndarray | None = None  # HiGHS's column values, to start re-solves from
+
+    @property
+    def proven_optimal(self) -> bool:
+        """An LP solved to optimality, or a MIP whose gap reached is <= PROVEN_GAP."""
+        if self.status != "optimal":
+            return False
+        return not self.is_mip or (self.mip_gap is not None and self.mip_gap <= PROVEN_GAP)
 
 
 def highs_version() -> str:
@@ -83,11 +94,14 @@ def _quiet_stdout():
 class SolverSession:
     """A planning model loaded into one HiGHS instance."""
 
-    def __init__(self, planning: PlanningModel, settings: SolverSettings):
+    def __init__(self, planning: PlanningModel, settings: SolverSettings, deadline: Deadline | None = None):
         import highspy
 
         self.planning = planning
         self.settings = settings
+        # Every run() of this session stops at ``deadline`` (a whole `planner run`); without one, each
+        # run() gets time_limit_s of its own (sweep points, ensemble samples).
+        self.deadline = deadline
         self.timings_s: dict[str, float] = {}
         tic = time.perf_counter()
         self.compiled: CompiledModel = compile_model(planning)
@@ -103,6 +117,13 @@ class SolverSession:
         self.is_mip = bool(self.compiled.is_integer.any())
         self._pass_model(highspy)
         self.timings_s["handoff_s"] = time.perf_counter() - tic
+
+    def _limit(self) -> Deadline:
+        return self.deadline if self.deadline is not None else Deadline(self.settings.time_limit_s)
+
+    def time_left_s(self) -> float:
+        """Seconds left for the next run() of this session."""
+        return self._limit().left_s()
 
     def _pass_model(self, highspy, highs=None, relax_integers: bool = False) -> None:
         """Hand the compiled arrays to HiGHS in one ``passModel`` call (numpy arrays, no HighsLp copy:
@@ -143,11 +164,12 @@ class SolverSession:
             return None
         highs, source = self.highs, "lp"
         if self.is_mip:
-            values = np.asarray(self.highs.getSolution().col_value)
+            values = (solution.col_values if solution.col_values is not None
+                      else np.asarray(self.highs.getSolution().col_value))
             with _quiet_stdout():
                 highs = highspy.Highs()
             highs.setOptionValue("output_flag", False)
-            highs.setOptionValue("time_limit", float(self.settings.time_limit_s))
+            highs.setOptionValue("time_limit", self.time_left_s())
             # Presolve off: with the integer columns fixed, HiGHS's presolve costs more than it saves
             # (benchmark instances: 1.19 s instead of 1.69 s at 10,000 measures, 0.05 s instead of 0.08 s at
             # 1,000; same duals to 1e-14).
@@ -167,8 +189,11 @@ class SolverSession:
             return np.array([duals[rows[k]] if k in rows else 0.0 for k in keys])
 
         model = self.planning.model
+        total = self.compiled.rows_of("budget_total_limit")
         return {
             "source": source,
+            "column_dual": np.asarray(highs.getSolution().col_dual),
+            **({"total_budget_wan_yuan_per_wan_yuan": float(duals[next(iter(total.values()))])} if total else {}),
             "target_wan_yuan_per_t": block("target_row", list(model.TARGETS)),
             "deployment_wan_yuan_per_unit": block("deployment_row", list(model.DEPLOYMENT)),
             "budget_wan_yuan_per_wan_yuan": dict(zip(self.planning.years, block("budget_limit", self.planning.years))),
@@ -218,19 +243,13 @@ class SolverSession:
         import highspy
 
         tic = time.perf_counter()
+        highs_time_limit(self.highs, self._limit(), self.is_mip)
         with _reporting(self.highs, progress, self.is_mip, self.settings.time_limit_s):
             self.highs.run()
         solve_s = time.perf_counter() - tic
         model_status = self.highs.getModelStatus()
         info = self.highs.getInfo()
-        status_map = {
-            highspy.HighsModelStatus.kOptimal: "optimal",
-            highspy.HighsModelStatus.kInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnbounded: "unbounded",
-            highspy.HighsModelStatus.kTimeLimit: "time_limit",
-        }
-        status = status_map.get(model_status, "error")
+        status = _status_name(model_status)
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         timings = dict(self.timings_s, solve_s=solve_s)
         solution = Solution(status, None, None, None, solver_status=self.highs.modelStatusToString(model_status),
@@ -244,6 +263,38 @@ class SolverSession:
             solution.message = "the time limit was reached before any feasible plan was found"
         return solution
 
+    def what_if(self, row_lower: dict[int, float] | None = None, col_lower: dict[int, float] | None = None,
+                mip_gap: float | None = None, start: np.ndarray | None = None) -> tuple[str, float | None]:
+        """Re-solve the loaded model with some row and column lower bounds changed (by position), at
+        ``mip_gap`` if given, from the column values ``start`` (a MIP's incumbent), within the session's
+        deadline; then put every bound and option back. Returns (status, objective in 万元 or None).
+        """
+        highs, compiled = self.highs, self.compiled
+        rows = np.array(list(row_lower or {}), dtype=np.int32)
+        cols = np.array(list(col_lower or {}), dtype=np.int32)
+        if len(rows):
+            highs.changeRowsBounds(len(rows), rows, np.array(list(row_lower.values()), dtype=float),
+                                   compiled.row_upper[rows])
+        if len(cols):
+            highs.changeColsBounds(len(cols), cols, np.array(list(col_lower.values()), dtype=float),
+                                   compiled.col_upper[cols])
+        if mip_gap is not None:
+            highs.setOptionValue("mip_rel_gap", float(mip_gap))
+        try:
+            if start is not None and self.is_mip:
+                highs.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.asarray(start, dtype=float))
+            highs_time_limit(highs, self._limit(), self.is_mip)
+            highs.run()
+            status = _status_name(highs.getModelStatus())
+            objective = float(highs.getInfo().objective_function_value) if status == "optimal" else None
+        finally:
+            if len(rows):
+                highs.changeRowsBounds(len(rows), rows, compiled.row_lower[rows], compiled.row_upper[rows])
+            if len(cols):
+                highs.changeColsBounds(len(cols), cols, compiled.col_lower[cols], compiled.col_upper[cols])
+            highs.setOptionValue("mip_rel_gap", float(self.settings.mip_gap))
+        return status, objective
+
     def _value_array(self, values: np.ndarray, component: str) -> np.ndarray:
         """The solution values of one variable component, in its key order; tiny values snapped to 0."""
         out = values[self.compiled.column_slice(component)].copy()
@@ -253,6 +304,7 @@ class SolverSession:
     def _read_solution(self, solution: Solution) -> None:
         planning = self.planning
         values = np.asarray(self.highs.getSolution().col_value)
+        solution.col_values = values.copy()
         shape = (len(planning.data.measures), len(planning.years))
         added = self._value_array(values, "units_added").reshape(shape)
         # Whole-unit measures: HiGHS returns values within its integrality tolerance; report whole numbers.
@@ -269,10 +321,25 @@ class SolverSession:
 
 
 def solve_model(planning: PlanningModel, settings: SolverSettings,
-                progress: Callable[[str], None] | None = None) -> tuple[Solution, SolverSession]:
+                progress: Callable[[str], None] | None = None,
+                deadline: Deadline | None = None) -> tuple[Solution, SolverSession]:
     """Load the model into HiGHS and solve it once; the session is returned for re-solves."""
-    session = SolverSession(planning, settings)
+    session = SolverSession(planning, settings, deadline)
     return session.solve(progress), session
+
+
+def _status_name(model_status) -> str:
+    """A HiGHS model status in the planner's words (unbounded-or-infeasible cannot be unbounded here:
+    every x is bounded)."""
+    import highspy
+
+    return {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+        highspy.HighsModelStatus.kUnbounded: "unbounded",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    }.get(model_status, "error")
 
 
 @contextlib.contextmanager
