@@ -106,8 +106,23 @@ class BudgetValue(click.ParamType):
         return number
 
 
+class Seconds(click.ParamType):
+    """A finite number of seconds >= 0 (click's FloatRange lets nan through, which would wait forever)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds; e.g. 60", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not allowed; give a finite number of seconds >= 0, e.g. 60", param, ctx)
+        return seconds
+
+
 WAIT_OPTION = click.option(
-    "--wait-s", "wait_s", type=click.FloatRange(min=0), default=0, show_default=True,
+    "--wait-s", "wait_s", type=Seconds(), default=0, show_default=True,
     help="If another planner run is writing the same folder, wait up to this many seconds for it "
          "(otherwise exit 8 at once).")
 
