@@ -28,6 +28,16 @@ substituted into every row (no a columns). Rows, in this order:
                    v (reduction), BAU_t - v (cap)
   deployment[k]    sum_{m carrying tag} a[m,t] >= min_units
   (elastic: + s[k] on the left of every target and deployment row)
+v2 extensions (planning-model.md "v2 extensions"), each present only when its file or key is:
+  capex[m,tau], opex[m,t], e[m,s,t] from measure_years.csv (blank = the measure's own); opex net of
+  energy value opex - 0.1 (p_e electricity_mwh_per_yr + p_g gas_km3_per_yr) ([prices]);
+  pool[q,t]        sum_{m in q} pool_use_m a[m,t] <= Cap_{q,t}   (pools.csv; a dated row overrides)
+  area_budget[g,t] sum_{m in g} capex[m,t] x[m,t] <= B_g           ([budget.areas], t >= replan_from)
+  targets on indicators (indicators.csv; intensity over the indicator's denominator column), targets
+  and deployment rows with an area count only that area's measures (and use the area's baseline rows);
+  non_increasing: A_t - (1+v) A_{t-1} >= BAU_t - (1+v) BAU_{t-1} for every model year t > y;
+  replan_from Y: x[m,t] = actuals for t < Y (bounds), budgets only for t >= Y, target and deployment
+  rows of years < Y left out.
 Objective: sum_t (1+r)^-(t-start) sum_m (capex_m CRF(r,L_m) + opex_m) a[m,t], i.e. the cost of
 x[m,tau] is (capex CRF + opex) times the sum of discount factors over the years it is active;
 elastic runs add penalty_wan_yuan_per_t (default 1000) per t and penalty_wan_yuan_per_unit
@@ -51,7 +61,7 @@ import pandas as pd
 POLLUTANTS = ("co2", "nox", "so2", "vocs", "pm", "cod", "nh3n")
 REQUIRED_MEASURE_COLUMNS = ("id", "name", "sector", "unit", "capex_wan_yuan", "opex_wan_yuan_per_yr",
                             "lifetime_yr", "potential")
-TARGET_KINDS = ("intensity_reduction", "reduction", "cap")
+TARGET_KINDS = ("intensity_reduction", "reduction", "cap", "non_increasing")
 
 
 # --------------------------------------------------------------------------------------- read
@@ -112,7 +122,12 @@ def read_spec(spec_path: str | Path) -> dict:
     for key, value in budget.get("by_year", {}).items():
         by_year[int(key)] = float(value)
     total = budget.get("total_wan_yuan")
+    prices = spec.get("prices", {})
     return {
+        "replan_from": model.get("replan_from"),
+        "price_electricity": float(prices.get("electricity_yuan_per_kwh", 0.0)),
+        "price_gas": float(prices.get("gas_yuan_per_m3", 0.0)),
+        "budget_areas": {str(k): float(v) for k, v in budget.get("areas", {}).items()},
         "name": model.get("name", spec_path.stem),
         "inputs": (spec_path.parent / model["inputs"]).resolve(),
         "base_year": int(model["base_year"]),
@@ -177,7 +192,79 @@ def read_data(spec: dict) -> dict:
                       "min_units": pd.to_numeric(d["min_units"]).to_numpy(dtype=float)}
     else:
         deployment = {"year": np.zeros(0, np.int64), "tag": np.zeros(0, object), "min_units": np.zeros(0)}
-    return {"measures": measures, "baseline": baseline, "targets": targets, "deployment": deployment}
+    targets["area"] = _text(t, "area")
+    deployment["area"] = (_text(d, "area") if (folder / "deployment.csv").is_file()
+                          else np.zeros(0, object))
+    data = {"measures": measures, "baseline": baseline, "targets": targets, "deployment": deployment}
+    _read_v2(spec, folder, m, b, data)
+    return data
+
+
+def _read_v2(spec: dict, folder: Path, m: pd.DataFrame, b: pd.DataFrame, data: dict) -> None:
+    """The v2 files and columns, in arrays over (measure, subject, year); absent files give the v1 meaning."""
+    read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False, encoding="utf-8")  # noqa: E731
+    meas = data["measures"]
+    t0, t1 = spec["start_year"], spec["end_year"]
+    nT, nM = t1 - t0 + 1, len(meas["id"])
+    indicators = read("indicators.csv") if (folder / "indicators.csv").is_file() else pd.DataFrame(
+        columns=["indicator", "denominator"])
+    ind_ids = [str(i).strip() for i in indicators["indicator"]]
+    denominators = {i: (str(d).strip() or "gdp_yi_yuan") for i, d in zip(ind_ids, indicators.get(
+        "denominator", pd.Series([""] * len(ind_ids))))}
+    subjects = list(POLLUTANTS) + ind_ids
+    own = np.column_stack([meas["abatement"]] + [_number(m, f"{i}_per_yr", 0.0)[:, None] for i in ind_ids]) \
+        if nM else np.zeros((0, len(subjects)))
+    rate = np.repeat(own[:, :, None], nT, axis=2)
+    capex = np.repeat(meas["capex"][:, None], nT, axis=1)
+    opex = np.repeat(meas["opex"][:, None], nT, axis=1)
+    pos = {mid: i for i, mid in enumerate(meas["id"])}
+    if (folder / "measure_years.csv").is_file():
+        my = read("measure_years.csv")
+        years = pd.to_numeric(my["year"]).to_numpy(dtype=np.int64)
+        rows = [pos[str(x).strip()] for x in my["measure"]]
+        for column, target in [("capex_wan_yuan", capex), ("opex_wan_yuan_per_yr", opex)]:
+            values = _number(my, column, np.nan)
+            for i, k, v in zip(rows, years - t0, values):
+                if not np.isnan(v):
+                    target[i, k] = v
+        for j, subject in enumerate(subjects):
+            column = f"{subject}_t_per_yr" if subject in POLLUTANTS else f"{subject}_per_yr"
+            values = _number(my, column, np.nan)
+            for i, k, v in zip(rows, years - t0, values):
+                if not np.isnan(v):
+                    rate[i, j, k] = v
+    energy = 0.1 * (spec["price_electricity"] * _number(m, "electricity_mwh_per_yr", 0.0)
+                    + spec["price_gas"] * _number(m, "gas_km3_per_yr", 0.0))
+    meas.update({"capex_t": capex, "opex_t": opex - energy[:, None], "rate": rate,
+                 "pool": _text(m, "pool"), "pool_use": _number(m, "pool_use", 1.0), "area": _text(m, "area")})
+    # baseline by area ("" = the city): {area: {column: {year: value}}}
+    areas = _text(b, "area")
+    baseline_by_area: dict = {}
+    for column in b.columns:
+        if column in ("year", "area"):
+            continue
+        for area, year, cell in zip(areas, b["year"], b[column]):
+            if str(cell).strip() != "":
+                baseline_by_area.setdefault(area, {}).setdefault(column, {})[int(year)] = float(cell)
+    pools: dict = {}
+    if (folder / "pools.csv").is_file():
+        pl = read("pools.csv")
+        general = {}
+        dated: dict = {}
+        for pool, cap, year in zip(pl["pool"], pl["capacity"], pl.get("year", pd.Series([""] * len(pl)))):
+            if str(year).strip() == "":
+                general[pool.strip()] = float(cap)
+            else:
+                dated.setdefault(pool.strip(), {})[int(year)] = float(cap)
+        for pool in set(general) | set(dated):
+            pools[pool] = np.array([dated.get(pool, {}).get(y, general.get(pool, np.nan)) for y in range(t0, t1 + 1)])
+    actuals = np.zeros((nM, nT))
+    if spec["replan_from"] is not None and (folder / "actuals.csv").is_file():
+        ac = read("actuals.csv")
+        for mid, year, units in zip(ac["measure"], ac["year"], ac["units_added"]):
+            actuals[pos[mid.strip()], int(year) - t0] = float(units)
+    data["v2"] = {"subjects": subjects, "denominators": denominators, "baseline": baseline_by_area,
+                  "pools": pools, "actuals": actuals}
 
 
 # -------------------------------------------------------------------------------------- build
@@ -250,9 +337,21 @@ def build(spec: dict, data: dict, budget: float | None = None) -> dict:
     # objective: (capex CRF + opex) * sum of discount factors over the active years of a unit
     disc = (1.0 + r) ** -(years - t0).astype(float)
     cum = np.concatenate([[0.0], np.cumsum(disc)])
-    annual = meas["capex"] * crf(r, life) + meas["opex"]
+    # v2: capex of the vintage's year times CRF over its active years, plus each active year's net opex
     end = np.minimum(t_idx + life[m_idx], nT)
-    x_cost = annual[m_idx] * (cum[end] - cum[t_idx])
+    capex_t, opex_t = meas["capex_t"], meas["opex_t"]
+    opex_cum = np.concatenate([np.zeros((nM, 1)), np.cumsum(opex_t * disc[None, :], axis=1)], axis=1)
+    x_cost = (capex_t[m_idx, t_idx] * crf(r, life)[m_idx] * (cum[end] - cum[t_idx])
+              + opex_cum[m_idx, end] - opex_cum[m_idx, t_idx])
+    # history (replan_from Y): x = actuals before Y, whatever the ramp and first year
+    v2 = data["v2"]
+    replan = spec["replan_from"] if spec["replan_from"] is not None else t0
+    x_lower = np.zeros(nX)
+    if spec["replan_from"] is not None:
+        past = years[t_idx] < replan
+        x_upper[past] = v2["actuals"][m_idx[past], t_idx[past]]
+        x_lower[past] = x_upper[past]
+        fy = np.zeros(nM, np.int64)  # window terms for every year; fixed zeros are harmless
 
     # ---- columns y[m] for measures in a group
     in_group = meas["group"] != ""
@@ -277,18 +376,27 @@ def build(spec: dict, data: dict, budget: float | None = None) -> dict:
 
     # budget rows: one per year with a finite limit, then the total over the horizon
     by_year = spec["budget_by_year"] if budget is None else {int(y): float(budget) for y in years}
-    limit = np.array([by_year.get(int(y), math.inf) for y in years])
+    limit = np.array([by_year.get(int(y), math.inf) if y >= replan else math.inf for y in years])
     limited = np.flatnonzero(np.isfinite(limit))
-    paying = meas["capex"][m_idx] != 0
+    x_capex = capex_t[m_idx, t_idx]
+    paying = (x_capex != 0) & (years[t_idx] >= replan)
     if len(limited):
         row_of_year = np.full(nT, -1, np.int64)
         first = rows.add_rows(np.full(len(limited), -np.inf), limit[limited])
         row_of_year[limited] = first + np.arange(len(limited))
         keep = paying & (row_of_year[t_idx] >= 0)
-        rows.add_entries(row_of_year[t_idx[keep]], np.flatnonzero(keep), meas["capex"][m_idx][keep])
+        rows.add_entries(row_of_year[t_idx[keep]], np.flatnonzero(keep), x_capex[keep])
     if math.isfinite(spec["budget_total"]):
         row = rows.add_rows([-np.inf], [spec["budget_total"]])
-        rows.add_entries(np.full(int(paying.sum()), row), np.flatnonzero(paying), meas["capex"][m_idx][paying])
+        rows.add_entries(np.full(int(paying.sum()), row), np.flatnonzero(paying), x_capex[paying])
+    # area budgets, every planned year
+    for area, cap in spec["budget_areas"].items():
+        for k in range(nT):
+            if years[k] < replan:
+                continue
+            members = np.flatnonzero((meas["area"] == area) & (capex_t[:, k] != 0))
+            row = rows.add_rows([-np.inf], [cap])
+            rows.add_entries(np.full(len(members), row), members * nT + k, capex_t[members, k])
 
     # potential rows (ungrouped), skipping those implied by the column bounds
     cols_up = x_upper.reshape(nM, nT)
@@ -300,6 +408,13 @@ def build(spec: dict, data: dict, budget: float | None = None) -> dict:
     pm, pt = np.nonzero(need)
     first = rows.add_rows(np.full(len(pm), -np.inf), pot[pm])
     window(first + np.arange(len(pm)), pm, pt, np.ones(len(pm)))
+
+    # pool rows: sum of pool_use x active units of the pool's measures <= capacity, every year
+    for pool, capacity in v2["pools"].items():
+        members = np.flatnonzero(meas["pool"] == pool)
+        for k in range(nT):
+            row = rows.add_rows([-np.inf], [capacity[k]])
+            window(np.full(len(members), row), members, np.full(len(members), k), meas["pool_use"][members])
 
     # group linking rows a[m,t] - P y[m] <= 0, and sum y <= 1 per group
     if nY:
@@ -320,26 +435,39 @@ def build(spec: dict, data: dict, budget: float | None = None) -> dict:
     tg = data["targets"]
     if spec["base_year"] not in year_pos and len(tg["year"]):
         raise ValueError("baseline.csv lacks the base year")
+    subjects = v2["subjects"]
     for k in range(len(tg["year"])):
         year, pol, kind, v = int(tg["year"][k]), tg["pollutant"][k], tg["kind"][k], float(tg["value"][k])
-        if pol not in POLLUTANTS or kind not in TARGET_KINDS:
+        area = tg["area"][k]
+        if pol not in subjects or kind not in TARGET_KINDS:
             raise ValueError(f"targets.csv row {k + 2}: unknown pollutant/kind {pol!r}/{kind!r}")
-        if not t0 <= year <= t1:
-            continue  # outside the horizon: nothing to constrain
-        p = POLLUTANTS.index(pol)
-        bau_t = base["bau"][year_pos[year], p]
-        if kind == "intensity_reduction":
-            b0 = year_pos[spec["base_year"]]
-            rhs = bau_t - (1.0 - v) * base["bau"][b0, p] * base["gdp"][year_pos[year]] / base["gdp"][b0]
-        elif kind == "reduction":
-            rhs = v
-        else:
-            rhs = bau_t - v
-        e = meas["abatement"][:, p]
-        m = np.flatnonzero(e != 0)
-        row = rows.add_rows([rhs], [np.inf])
-        soft.append((row, spec["penalty_per_t"]))
-        window(np.full(len(m), row), m, np.full(len(m), year - t0), e[m])
+        p = subjects.index(pol)
+        column = f"{pol}_t" if pol in POLLUTANTS else pol
+        bau = v2["baseline"].get(area, {}).get(column, {})
+        members = np.ones(nM, bool) if area == "" else meas["area"] == area
+        bound_years = [t for t in range(max(year + 1, t0), t1 + 1)] if kind == "non_increasing" else [year]
+        for t in bound_years:
+            if not t0 <= t <= t1 or t < replan:
+                continue  # outside the horizon, or history: not constrained
+            if kind == "intensity_reduction":
+                denominator = v2["baseline"][area][v2["denominators"].get(pol, "gdp_yi_yuan")]
+                b0 = spec["base_year"]
+                rhs = bau[t] - (1.0 - v) * bau[b0] * denominator[t] / denominator[b0]
+            elif kind == "reduction":
+                rhs = v
+            elif kind == "cap":
+                rhs = bau[t] - v
+            else:
+                rhs = bau[t] - (1.0 + v) * bau[t - 1]
+            row = rows.add_rows([rhs], [np.inf])
+            soft.append((row, spec["penalty_per_t"]))
+            e = np.where(members, meas["rate"][:, p, t - t0], 0.0)
+            m = np.flatnonzero(e != 0)
+            window(np.full(len(m), row), m, np.full(len(m), t - t0), e[m])
+            if kind == "non_increasing" and t - 1 >= t0:
+                e = -(1.0 + v) * np.where(members, meas["rate"][:, p, t - 1 - t0], 0.0)
+                m = np.flatnonzero(e != 0)
+                window(np.full(len(m), row), m, np.full(len(m), t - 1 - t0), e[m])
 
     # deployment rows
     dp = data["deployment"]
@@ -347,9 +475,11 @@ def build(spec: dict, data: dict, budget: float | None = None) -> dict:
         tag_sets = [set(filter(None, (s.strip() for s in tags.split(";")))) for tags in meas["tags"]]
         for k in range(len(dp["year"])):
             year = int(dp["year"][k])
-            if not t0 <= year <= t1:
+            if not t0 <= year <= t1 or year < replan:
                 continue
-            m = np.array([i for i, s in enumerate(tag_sets) if dp["tag"][k] in s], dtype=np.int64)
+            area = dp["area"][k]
+            m = np.array([i for i, s in enumerate(tag_sets) if dp["tag"][k] in s
+                          and (area == "" or meas["area"][i] == area)], dtype=np.int64)
             row = rows.add_rows([dp["min_units"][k]], [np.inf])
             soft.append((row, spec["penalty_per_unit"]))
             window(np.full(len(m), row), m, np.full(len(m), year - t0), np.ones(len(m)))
@@ -372,7 +502,7 @@ def build(spec: dict, data: dict, budget: float | None = None) -> dict:
     integrality = np.zeros(n_col, np.int32)
     integrality[:nX] = np.repeat(meas["integer"], nT).astype(np.int32)
     integrality[nX:nX + nY] = 1
-    col_lower = np.zeros(n_col)
+    col_lower = np.concatenate([x_lower, np.zeros(nY + n_soft)])
     col_upper = np.concatenate([x_upper, np.ones(nY), np.full(n_soft, np.inf)])
     cost = np.concatenate([x_cost, np.zeros(nY), soft_cost])
     return {

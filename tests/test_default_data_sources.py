@@ -92,7 +92,7 @@ def test_every_baseline_column_has_an_entry(name):
 
 
 @pytest.mark.parametrize("name", ["targets.csv", "targets_allocation_co2_share.csv", "targets_water.csv",
-                                  "targets_ambitious.csv"])
+                                  "targets_ambitious.csv", "targets_bau_high.csv"])
 def test_every_target_row_has_an_entry(name):
     for r in rows(name):
         assert f"{r['year']} {r['pollutant']}" in SOURCES, f"{name}: {r['year']} {r['pollutant']} not in SOURCES.md"

@@ -49,7 +49,7 @@ def run_folder(tmp_path_factory):
 def test_workbook_numbers_equal_the_csvs(run_folder):
     book = openpyxl.load_workbook(run_folder / "report.xlsx")
     assert book.sheetnames == ["摘要", "年度计划", "排放与目标", "目标达成", "分年分领域投资与运行成本", "措施目录及来源",
-                               "重点工程清单", "年度任务分解", "图表"]
+                               "重点工程清单", "年度任务分解", "协同度评价", "图表"]
     plan = pd.read_csv(run_folder / "plan.csv", encoding="utf-8-sig")
     sheet = book["年度计划"]
     assert sheet.freeze_panes == "A2"
@@ -68,6 +68,19 @@ def test_workbook_numbers_equal_the_csvs(run_folder):
     col = headers.index("排放量(吨)") + 1
     assert [sheet.cell(row=i + 2, column=col).value for i in range(len(emissions))] == pytest.approx(
         emissions["emissions_t"].tolist())
+
+
+def test_co_control_in_workbook_and_page(run_folder):
+    """协同度评价: the workbook sheet holds co_control.csv's numbers; the page shows the portfolio's Els."""
+    table = pd.read_csv(run_folder / "co_control.csv", encoding="utf-8-sig")
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(run_folder / "report.xlsx")["协同度评价"].iter_rows()]
+    header = rows[0]
+    els = [row[header.index("协同控制弹性系数")] for row in rows[1:]]
+    assert els == pytest.approx([None if pd.isna(v) else v for v in table["elasticity"]], nan_ok=True)
+    assert {row[header.index("象限")] for row in rows[1:]} <= {"协同减排", "仅降碳", "仅减污", "此消彼长"}
+    html = (run_folder / "report.html").read_text(encoding="utf-8")
+    nox = table[(table.scope == "portfolio") & (table.pollutant == "nox")].iloc[-1]
+    assert f"氮氧化物 Els = {nox.elasticity:.2f}" in html
 
 
 def test_key_projects_and_tasks(run_folder):
@@ -93,7 +106,7 @@ def test_text_that_looks_like_a_formula_stays_text(run_folder):
 def test_html_chart_data_equals_the_csvs(run_folder):
     html = (run_folder / "report.html").read_text(encoding="utf-8")
     for chart in ("chart-emissions-co2", "chart-emissions-nox", "chart-intensity", "chart-investment", "chart-mac",
-                  "chart-cocontrol"):
+                  "chart-cocontrol", "chart-elasticity"):
         assert f'id="{chart}"' in html
     # One self-contained file: plotly.js is inside the page, nothing is fetched from elsewhere.
     assert "Plotly.newPlot" in html and len(html) > 1_000_000
@@ -181,7 +194,7 @@ def test_report_in_headless_chromium(report_kinds, tmp_path_factory):
 
     assert CHROMIUM, "chromium is missing: `make test` installs Debian's chromium package as root"
     shots = tmp_path_factory.mktemp("screenshots")
-    expected = {"run": 6, "run-en": 6, "infeasible": 5, "sweep": 2, "comparison": 2}
+    expected = {"run": 7, "run-en": 7, "infeasible": 5, "sweep": 2, "comparison": 2}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

@@ -69,8 +69,8 @@ def test_rerun_keeps_the_users_files_and_folders(tmp_path):
     assert contents(out, mine) == mine, "a rerun changed or removed the user's files"
     assert contents(out / "budget-1000", sub_before) == sub_before, "a rerun disturbed a sub-folder's run"
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert sorted(summary["files"]) == ["cost_effectiveness.csv", "emissions.csv", "plan.csv", "summary.json",
-                                        "targets.csv", "unchosen.csv"]
+    assert sorted(summary["files"]) == ["co_control.csv", "cost_effectiveness.csv", "emissions.csv", "plan.csv",
+                                        "summary.json", "targets.csv", "unchosen.csv"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "staging or lock files left inside"
 
 
@@ -229,3 +229,26 @@ def test_a_full_disk_is_refused_before_the_solve(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["run", TINY, "--out", str(tmp_path / "out")], obj={})
     assert result.exit_code == 6, result.output
     assert "MB free on its disk" in result.output and "--out" in result.output and not solved
+
+
+def test_rerun_of_the_parent_while_a_sub_folder_run_writes(tmp_path):
+    """results/tiny/budget-30/ being written (slowly) while results/tiny/ is rerun: both complete,
+    neither waits for the other's lock, and neither touches the other's files."""
+    assert planner("run", TINY, "-q", cwd=tmp_path).returncode == 0
+    assert planner("run", TINY, "-q", "--budget", "30", cwd=tmp_path).returncode == 0
+    slow = subprocess.Popen([sys.executable, "-m", "planner", "run", TINY, "-q", "--budget", "30"], cwd=tmp_path,
+                            env=dict(os.environ, PLANNER_TEST_WRITE_DELAY_S="0.5"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    sub = tmp_path / "results" / "tiny" / "budget-30"
+    deadline = time.time() + 60
+    while not list(sub.glob(".planner-staging-*")) and time.time() < deadline:
+        time.sleep(0.05)
+    assert list(sub.glob(".planner-staging-*")), "the sub-folder run never started writing"
+    parent = planner("run", TINY, "-q", cwd=tmp_path)
+    assert parent.returncode == 0, parent.stderr
+    assert slow.wait(timeout=120) == 0, slow.stderr.read()
+    for folder, budget in ((tmp_path / "results" / "tiny", 100), (sub, 30)):
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        assert summary["budget_wan_yuan_by_year"]["2021"] == budget
+        assert all((folder / name).is_file() for name in summary["files"])
+    assert not list(sub.glob(".planner-*"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.errors import PlannerError
-from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
+from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes, recover
 from planner.io.schema import POLLUTANT_LABELS_EN, POLLUTANTS
 
 
@@ -33,6 +33,7 @@ class RunFolder:
 
 
 def load_run(path: Path) -> RunFolder:
+    recover(path)  # finish the renames of a run killed after its commit point (writer.py)
     summary_path = path / "summary.json"
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))

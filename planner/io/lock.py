@@ -59,8 +59,21 @@ def _try_os_lock(fd: int) -> bool:
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (never signals it: on Windows os.kill(pid, 0) would)."""
     if pid <= 0:
         return False
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        try:
+            return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259
+        finally:
+            kernel32.CloseHandle(handle)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

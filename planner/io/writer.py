@@ -97,8 +97,9 @@ def own_files(folder: Path) -> list[str]:
 def _visible(folder: Path) -> list[Path]:
     """Entries of ``folder`` other than the planner's hidden lock files and staging folders."""
     return [child for child in folder.iterdir()
-            if not (child.name.startswith(STAGING_PREFIX) or child.name.endswith(".lock")
-                    or (child.name.startswith(".") and (".tmp-" in child.name or ".old-" in child.name)))]
+            if not (child.name.startswith((STAGING_PREFIX, ".planner-probe-"))
+                    or (child.name.startswith(".") and (child.name.endswith(".lock") or ".tmp-" in child.name
+                                                        or ".old-" in child.name)))]
 
 
 def _nearest_existing(path: Path) -> Path:

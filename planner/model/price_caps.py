@@ -103,8 +103,10 @@ def price_caps(data: PlanningData, annual_cost_wan_yuan_per_unit: np.ndarray,
 
     target_caps, target_sources = [], []
     for k, target in enumerate(data.targets):
-        # The start-year rate of the row's subject: a pollutant, or an indicator of indicators.csv.
-        rate = data.extensions.rate[:, data.subjects.index(target.pollutant), 0]
+        # v2: a pollutant or an indicator, at the target year's rates, of the target's area only.
+        rate = data.extensions.rate[:, data.subjects.index(target.pollutant), target.year - spec.start_year]
+        if target.area:
+            rate = np.where([a == target.area for a in measures.area], rate, 0.0)
         useful = np.flatnonzero(rate > 0)
         cap, source = pick(target.price_cap_yuan_per_t, spec.price_cap_yuan_per_t, target.pollutant,
                            spec.spec_price_cap_yuan_per_t,

@@ -41,8 +41,10 @@ from planner.model.sampler import SampleFigures, draw_sample, sample_figures
 from planner.solve.edits import ModelEditor, use_one_thread
 from planner.solve.session import SolverSession
 
-# Each worker gets chunks of at least this many samples (fewer only when there are fewer samples).
+# Each worker gets chunks of at least this many samples (fewer only when there are fewer samples) ...
 MIN_CHUNK = 50
+# ... and at most this many, so that Ctrl-C or a lost worker costs little finished work.
+MAX_CHUNK = 250
 # A target counts as met within this tolerance (as planner.analysis.tables.MET_REL_TOL).
 MET_REL_TOL = 1e-6
 # A chunk whose worker process died is tried this many more times.
@@ -225,10 +227,10 @@ def _process_chunk(payload: EnsemblePayload, indices: list[int]) -> list[SampleR
 
 
 def chunks(indices: list[int], workers: int, min_chunk: int = MIN_CHUNK) -> list[list[int]]:
-    """Consecutive chunks of at least ``min_chunk`` samples, about four per worker."""
+    """Consecutive chunks of ``min_chunk`` to MAX_CHUNK samples, about four per worker."""
     if not indices:
         return []
-    size = max(min_chunk, math.ceil(len(indices) / max(1, 4 * workers)))
+    size = max(min_chunk, min(MAX_CHUNK, math.ceil(len(indices) / max(1, 4 * workers))))
     return [indices[i:i + size] for i in range(0, len(indices), size)]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from planner import __version__
+from planner.analysis.co_control import co_control_of_run
 from planner.analysis.diagnose import Diagnosis, diagnose, screen, screening_lines
 from planner.io.inputs import PlanningData, load_data
 from planner.model.build import PlanningModel, attach_pyomo_in_background, build_model
@@ -173,6 +174,7 @@ def result_files(tables: RunTables, summary: dict) -> dict[str, bytes]:
         "emissions.csv": csv_bytes(tables.emissions),
         "targets.csv": csv_bytes(tables.targets),
         "cost_effectiveness.csv": csv_bytes(tables.cost_effectiveness),
+        "co_control.csv": csv_bytes(co_control_of_run(tables)),
     }
     for name in ("pools", "indicators", "areas", "unchosen"):
         table = getattr(tables, name)

@@ -23,7 +23,7 @@ from planner.report.labels import (PHRASES, column_label, metric_label, phrase, 
                                    yes_no)
 from planner.report.run_report import run_report
 from planner.report.xlsx import write_workbook
-from planner.io.writer import claim_names, register_files
+from planner.io.writer import claim_names, recover, register_files
 
 __all__ = ["NotAResultsFolder", "build_report", "write_report", "comparison_values"]
 
@@ -157,8 +157,9 @@ def comparison_values(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def write_report(folder: Path, lang: str = "zh") -> tuple[Path, Path]:
     """Write report.xlsx and report.html into ``folder``, each replaced atomically."""
-    claim_names(folder, ["report.xlsx", "report.html"])
+    recover(folder)  # a run killed after its commit point is finished first
     report = build_report(folder, lang)
+    claim_names(folder, ["report.xlsx", "report.html"])
     xlsx, html = folder / "report.xlsx", folder / "report.html"
     tmp_xlsx, tmp_html = folder / ".report.xlsx.tmp", folder / ".report.html.tmp"
     try:

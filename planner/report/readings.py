@@ -218,3 +218,31 @@ def no_regret(core: pd.DataFrame, points: int, lang: str) -> str:
             if zh else
             f"{len(core)} measures are chosen at all {points} budgets ({names}{more}): worth doing whatever the "
             "budget, so they can start first.")
+
+
+def co_control(portfolio: pd.DataFrame, table: pd.DataFrame, lang: str) -> str:
+    """协同度评价: the portfolio's Els per pollutant in the last target year and the co-benefit share."""
+    zh = lang == "zh"
+    if portfolio.empty:
+        return "组合没有减少CO2以外的污染物。" if zh else "The portfolio cuts no pollutant besides CO2."
+    year = int(portfolio["year"].max())
+    here = portfolio[portfolio["year"] == year]
+    parts = []
+    for r in here.itertuples():
+        share = "" if pd.isna(r.co_benefit_share) else (
+            f",其中 {_pct(r.co_benefit_share)} 来自协同减排措施" if zh else
+            f", {_pct(r.co_benefit_share)} of it from co-benefit measures")
+        els = "—" if pd.isna(r.elasticity) else f"{r.elasticity:.2f}"
+        parts.append(f"{pollutant_label(r.pollutant, lang)} Els = {els}{share}")
+    measures = table[(table["scope"] == "measure") & (table["year"] == year)]
+    trade = sorted(set(measures.loc[measures["quadrant"] == "trade_off", "name"]))
+    if zh:
+        text = (f"{year}年组合的协同控制弹性系数(污染物减排比例与CO2减排比例之比,大于1表示减污幅度大于降碳幅度):"
+                + ";".join(parts) + "。")
+        text += (f"此消彼长的措施:{'、'.join(trade)},需配套治理。" if trade else "没有此消彼长的措施。")
+        return text
+    text = (f"In {year} the portfolio's cross-elasticity with CO2 (relative pollutant cut over relative CO2 cut; "
+            "above 1 means pollution falls faster than carbon): " + "; ".join(parts) + ". ")
+    text += (f"Trade-off measures: {', '.join(trade)}; they need matching controls." if trade
+             else "No measure trades one off against the other.")
+    return text

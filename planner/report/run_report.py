@@ -10,8 +10,9 @@ import pandas as pd
 
 from planner.io.schema import POLLUTANTS
 from planner.report import readings
-from planner.report.charts import line_figure, mac_figure, quadrant_figure, stacked_bar_figure
-from planner.report.colours import BAU_COLOUR, PLAN_COLOUR, TARGET_COLOUR, pollutant_colour, sector_colour
+from planner.report.charts import grouped_bar_figure, line_figure, mac_figure, quadrant_figure, stacked_bar_figure
+from planner.report.colours import (BAU_COLOUR, PLAN_COLOUR, TARGET_COLOUR, pollutant_colour, run_colour,
+                                    sector_colour)
 from planner.report.content import Chart, ExcelChart, Report, Section, Sheet, fmt, read_csv, sheet
 from planner.report.diagnosis import diagnosis_lines
 from planner.report.labels import (column_label, phrase, pollutant_label, sector_label, shadow_from_label,
@@ -56,7 +57,7 @@ def with_tag_names(targets: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFra
     if "tags" not in catalogue.columns or not (targets["kind"] == "deployment").any():
         return targets
     names: dict[str, list[str]] = {}
-    for name, tags in zip(catalogue["name"], catalogue["tags"].fillna("")):
+    for name, tags in zip(catalogue["name"], catalogue["tags"].astype(object).fillna("")):
         for tag in str(tags).split(";"):
             if tag:
                 names.setdefault(tag, []).append(str(name))
@@ -148,7 +149,11 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     if solved:
         report.sections.append(investment_section(report, costs, summary, lang))
     report.sections.append(mac_section(report, catalogue, lang))
-    report.sections.append(coordinate_section(catalogue, lang))
+    co_control = read_csv(folder, "co_control.csv") if (folder / "co_control.csv").is_file() else None
+    report.sections.append(coordinate_section(catalogue, lang, co_control))
+    if co_control is not None:
+        report.sheets.append(sheet(phrase("co_control", lang), labelled_codes(co_control, lang), lang,
+                                   "co_control.csv"))
 
     shown = named_targets[["year", "kind", "subject", "value", "unit", "required", "achieved", "met"]].copy()
     shown["shadow_price"] = shadow_price_text(targets, lang)
@@ -258,7 +263,21 @@ def mac_section(report: Report, catalogue: pd.DataFrame, lang: str) -> Section:
     return Section(phrase("mac_chart", lang), readings.mac(bars, lang), [chart], id="mac")
 
 
-def coordinate_section(catalogue: pd.DataFrame, lang: str) -> Section:
+def labelled_codes(co_control: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Scope and quadrant codes of co_control.csv in the report's language."""
+    table = co_control.copy()
+    table["scope"] = table["scope"].map(lambda v: phrase(f"scope_{v}", lang))
+    table["quadrant"] = table["quadrant"].map(lambda v: phrase(f"quadrant_{v}", lang))
+    if "area" in table.columns:
+        table["area"] = table["area"].astype(object)
+        blank = table["area"].isna() | (table["area"].astype(str) == "")
+        table.loc[blank & (table["scope"] == phrase("scope_area", lang)), "area"] = phrase("city_wide", lang)
+    return table
+
+
+def coordinate_section(catalogue: pd.DataFrame, lang: str, co_control: pd.DataFrame | None = None) -> Section:
+    """协同控制效应坐标系 of the catalogue and, beside it, the run's co-control indicators (七(二)
+    协同度评价): the portfolio's cross-elasticity per pollutant and target year."""
     air = catalogue[[f"{p}_potential_t_per_yr" for p in AIR_POLLUTANTS]].sum(axis=1)
     points = [{"label": name, "x": float(x), "y": float(y), "sector": sector, "sector_label": sector_label(sector, lang)}
               for name, x, y, sector in zip(catalogue["name"], catalogue["co2_potential_t_per_yr"], air,
@@ -268,4 +287,28 @@ def coordinate_section(catalogue: pd.DataFrame, lang: str) -> Section:
     chart = Chart("chart-cocontrol", figure, {"measure": catalogue["measure"].tolist(),
                                               "co2_potential_t_per_yr": [p["x"] for p in points],
                                               "air_pollutant_potential_t_per_yr": [p["y"] for p in points]})
-    return Section(phrase("coord_chart", lang), readings.quadrants(points, lang), [chart], id="cocontrol")
+    section = Section(phrase("coord_chart", lang), readings.quadrants(points, lang), [chart], id="cocontrol")
+    if co_control is None or co_control.empty:
+        return section
+    portfolio = co_control[(co_control["scope"] == "portfolio") & (co_control["abated_t"].abs() > 1e-9)]
+    if portfolio.empty:
+        section.reading += " " + readings.co_control(portfolio, co_control, lang)
+        return section
+    years = sorted(int(y) for y in portfolio["year"].unique())
+    pollutants = list(dict.fromkeys(portfolio["pollutant"]))
+    groups = []
+    for k, year in enumerate(years):
+        here = portfolio[portfolio["year"] == year].set_index("pollutant")
+        groups.append({"label": str(year), "colour": run_colour(k),
+                       "values": [float(here.loc[p, "elasticity"]) if p in here.index else None for p in pollutants]})
+    figure = grouped_bar_figure(phrase("elasticity_chart", lang), phrase("pollutant_axis", lang),
+                                phrase("elasticity_axis", lang), [pollutant_label(p, lang) for p in pollutants],
+                                groups, lang)
+    section.charts.append(Chart("chart-elasticity", figure, {
+        str(year): {p: g["values"][j] for j, p in enumerate(pollutants)} for year, g in zip(years, groups)}))
+    shown = co_control[co_control["scope"] != "measure"].drop(columns=["measure", "name"])
+    if not shown["area"].notna().any() or not shown["area"].dropna().astype(str).str.len().gt(0).any():
+        shown = shown.drop(columns=["area"])
+    section.tables.append(sheet(phrase("co_control", lang), labelled_codes(shown, lang), lang, "co_control.csv"))
+    section.reading += " " + readings.co_control(portfolio, co_control, lang)
+    return section

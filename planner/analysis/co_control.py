@@ -1,0 +1,119 @@
+"""Co-control indicators (七(二) 协同度评价) from a run's result tables: the cross-elasticity of
+each pollutant with CO2, its quadrant in the 协同控制效应坐标系, and the share of abatement that
+comes from measures with co-benefits.
+
+For a measure, a portfolio or an area in year t and pollutant p (A = tonnes abated, BAU = the
+city's business-as-usual emissions of that year)::
+
+    Els_p = (A_p / BAU_p) / (A_co2 / BAU_co2)
+
+Els_p > 0: both fall together (1 = the same relative cut); blank when A_co2 = 0. Quadrants:
+``co_benefit`` (A_co2 > 0 and A_p > 0), ``carbon_only`` (A_co2 > 0, A_p = 0), ``pollutant_only``
+(A_p > 0, A_co2 = 0), ``trade_off`` (one of them < 0: one is cut at the other's expense). The
+co-benefit share of p is sum(A_p of co-benefit measures) / sum(A_p of measures that cut p).
+Areas use the city's BAU too, so their Els is the same rescaled ratio of abatements.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+# Tonnes below this are round-off, not abatement.
+ZERO_T = 1e-9
+
+CO_CONTROL_COLUMNS = ["year", "scope", "measure", "name", "area", "pollutant", "co2_abated_t", "abated_t",
+                      "co2_cut_share", "cut_share", "elasticity", "quadrant", "co_benefit_share"]
+
+
+def quadrant(co2_abated_t: float, abated_t: float) -> str:
+    """The quadrant of (A_co2, A_p) in the 协同控制效应坐标系.
+
+    >>> quadrant(10, 2), quadrant(10, 0), quadrant(0, 2), quadrant(10, -1), quadrant(-5, 3), quadrant(0, 0)
+    ('co_benefit', 'carbon_only', 'pollutant_only', 'trade_off', 'trade_off', 'none')
+    """
+    c = 0.0 if abs(co2_abated_t) < ZERO_T else co2_abated_t
+    p = 0.0 if abs(abated_t) < ZERO_T else abated_t
+    if c < 0 or p < 0:
+        return "trade_off"
+    if c > 0 and p > 0:
+        return "co_benefit"
+    if c > 0:
+        return "carbon_only"
+    if p > 0:
+        return "pollutant_only"
+    return "none"
+
+
+def elasticity(co2_abated_t: float, abated_t: float, co2_bau_t: float, bau_t: float) -> float:
+    """Els_p = (A_p / BAU_p) / (A_co2 / BAU_co2); NaN when A_co2 or a BAU is zero.
+
+    >>> elasticity(1000, 5, 1e6, 1e4)   # 0.05 % of the pollutant against 0.1 % of CO2
+    0.5
+    """
+    if abs(co2_abated_t) < ZERO_T or not bau_t or not co2_bau_t:
+        return math.nan
+    return (abated_t / bau_t) / (co2_abated_t / co2_bau_t)
+
+
+def _row(year, scope, measure, name, area, pollutant, a_co2, a_p, bau_co2, bau_p, share=math.nan) -> dict:
+    return {"year": year, "scope": scope, "measure": measure, "name": name, "area": area, "pollutant": pollutant,
+            "co2_abated_t": a_co2, "abated_t": a_p,
+            "co2_cut_share": a_co2 / bau_co2 if bau_co2 else math.nan,
+            "cut_share": a_p / bau_p if bau_p else math.nan,
+            "elasticity": elasticity(a_co2, a_p, bau_co2, bau_p), "quadrant": quadrant(a_co2, a_p),
+            "co_benefit_share": share}
+
+
+def _co_benefit_share(group: pd.DataFrame, pollutant: str) -> float:
+    a_p = group[f"{pollutant}_abated_t"]
+    cutting = a_p > ZERO_T
+    if not cutting.any():
+        return math.nan
+    co = cutting & (group["co2_abated_t"] > ZERO_T)
+    return float(a_p[co].sum() / a_p[cutting].sum())
+
+
+def co_control_table(plan: pd.DataFrame, emissions: pd.DataFrame, years: list[int],
+                     pollutants: list[str]) -> pd.DataFrame:
+    """co_control.csv: rows per measure, for the portfolio and per area (when plan.csv has areas),
+    in each of ``years``, for each non-CO2 pollutant of ``pollutants`` with a BAU above zero."""
+    bau = {(int(r.year), r.pollutant): float(r.bau_t) for r in emissions.itertuples()}
+    has_areas = "area" in plan.columns and plan["area"].astype(object).fillna("").astype(str).str.len().gt(0).any()
+    rows = []
+    for year in years:
+        here = plan[plan["year"] == year]
+        bau_co2 = bau.get((year, "co2"), 0.0)
+        for pollutant in pollutants:
+            if pollutant == "co2" or not bau.get((year, pollutant)) or f"{pollutant}_abated_t" not in plan:
+                continue
+            bau_p = bau[(year, pollutant)]
+            column = f"{pollutant}_abated_t"
+            for r in here.itertuples():
+                a_co2, a_p = float(r.co2_abated_t), float(getattr(r, column))
+                if abs(a_co2) < ZERO_T and abs(a_p) < ZERO_T:
+                    continue
+                area = str(getattr(r, "area", "") or "") if has_areas else ""
+                area = "" if area == "nan" else area
+                rows.append(_row(year, "measure", r.measure, r.name, area, pollutant, a_co2, a_p, bau_co2, bau_p))
+            rows.append(_row(year, "portfolio", "", "", "", pollutant, float(here["co2_abated_t"].sum()),
+                             float(here[column].sum()), bau_co2, bau_p, _co_benefit_share(here, pollutant)))
+            if has_areas:
+                areas = here["area"].astype(object).fillna("").astype(str)
+                for area in sorted(set(areas)):
+                    group = here[areas == area]
+                    rows.append(_row(year, "area", "", "", area, pollutant, float(group["co2_abated_t"].sum()),
+                                     float(group[column].sum()), bau_co2, bau_p, _co_benefit_share(group, pollutant)))
+    return pd.DataFrame(rows, columns=CO_CONTROL_COLUMNS)
+
+
+def co_control_of_run(tables) -> pd.DataFrame:
+    """co_control.csv of a run (``RunTables``): in each target year (the last model year when there
+    is no target), for every pollutant the model knows."""
+    from planner.io.schema import POLLUTANTS
+
+    years = sorted({int(y) for y in tables.targets["year"]}) if len(tables.targets) else []
+    if not years and len(tables.emissions):
+        years = [int(tables.emissions["year"].max())]
+    return co_control_table(tables.plan, tables.emissions, years, list(POLLUTANTS))
