@@ -46,7 +46,8 @@ class PlannerGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted; no results were written.", err=True)
+            click.echo("Interrupted; the results folder was left complete: as it was, unless this run had "
+                       "already committed its files (see README, results folders).", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             _quiet_broken_pipe()

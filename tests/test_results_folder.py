@@ -252,3 +252,27 @@ def test_rerun_of_the_parent_while_a_sub_folder_run_writes(tmp_path):
         assert summary["budget_wan_yuan_by_year"]["2021"] == budget
         assert all((folder / name).is_file() for name in summary["files"])
     assert not list(sub.glob(".planner-*"))
+
+
+def test_disk_full_while_writing_changes_nothing(tmp_path, monkeypatch):
+    """ENOSPC while the new files are staged: one clear message (exit 6), the old results untouched."""
+    import errno
+
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["run", TINY, "--out", str(out), "-q"], obj={}).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = writer._write_file
+    calls = []
+
+    def full_disk(path, content):
+        calls.append(path)
+        if len(calls) > 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, content)
+
+    monkeypatch.setattr(writer, "_write_file", full_disk)
+    result = CliRunner().invoke(main, ["run", TINY, "--out", str(out), "--budget", "30", "-q"], obj={})
+    assert result.exit_code == 6, result.output
+    assert f"the disk of {out} is full; nothing was changed in {out}" in result.output and "--out" in result.output
+    assert "Internal error" not in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -283,3 +283,35 @@ def test_uncertainty_columns_are_documented():
     assert "`uncertainty.csv`" in text
     for column in UNCERTAINTY_COLUMNS:
         assert f"`{column.name}`" in text, column.name
+
+
+def test_lost_worker_process_is_replaced_and_results_are_the_same(tmp_path):
+    """Kill one worker process (SIGKILL) while the ensemble runs: its chunk runs again in a new pool and
+    samples.csv equals the serial run's byte for byte."""
+    spec = _multi_case(tmp_path / "case")
+    env = dict(os.environ, PLANNER_PROGRESS_EVERY_S="0")
+    args = [sys.executable, "-m", "planner", "uncertainty", str(spec), "--samples", "300", "--seed", "2"]
+    process = subprocess.Popen([*args, "--jobs", "2", "--out", str(tmp_path / "par")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    killed = None
+    seen = []
+    deadline = time.time() + 120
+    while time.time() < deadline and killed is None and process.poll() is None:
+        children = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(process.pid)], capture_output=True,
+                                  text=True).stdout.splitlines()
+        workers = [int(line.split()[0]) for line in children if "spawn_main" in line]
+        seen.append(children)
+        if len(workers) == 2:
+            time.sleep(1.0)  # let them start their chunks
+            os.kill(workers[0], signal.SIGKILL)
+            killed = workers[0]
+        time.sleep(0.2)
+    stdout, stderr = process.communicate(timeout=300)
+    assert killed is not None, f"no worker process seen: {seen[-3:]}"
+    assert process.returncode == 0
+    serial = subprocess.run([*args, "--out", str(tmp_path / "ser")], capture_output=True, text=True, timeout=300)
+    assert serial.returncode == 0, serial.stderr
+    for file in ("samples.csv", "targets.csv", "measures.csv"):
+        assert (tmp_path / "par" / file).read_bytes() == (tmp_path / "ser" / file).read_bytes(), file
+    summary = json.loads((tmp_path / "par" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["retried_chunks"] >= 1 and summary["complete"]

@@ -80,7 +80,9 @@ def screening_lines(unreachable: list[dict], budget_bound: list[dict]) -> list[s
     for item in unreachable:
         lines.append(f"{item['target']} needs {item['required']:,.1f} {item['unit']}, but its measures "
                      f"can reach at most {item['max_reachable']:,.1f} in {item['year']} whatever the budget "
-                     f"(potential, ramp, first year and lifetime permitting).")
+                     f"(potential, ramp, first year and lifetime permitting"
+                     + (f"; held down by pool {', '.join(item['limited_by_pools'])}, too small"
+                        if item.get("limited_by_pools") else "") + ").")
     for item in budget_bound:
         lines.append(f"{item['target']} needs at least {item['min_capex_wan_yuan']:,.0f} 万元 of investment "
                      f"by {item['year']}, but {item.get('budgets', 'the budgets')} of {item['years']} allow "
@@ -125,9 +127,11 @@ def max_active_units(data: PlanningData, year: int) -> np.ndarray:
 
 def _pool_capped(data: PlanningData, reach: np.ndarray, rate: np.ndarray, year: int) -> np.ndarray:
     """Per-measure reach with each pool's members together held to what its capacity allows:
-    sum over a pool of reach <= Cap_{q,t} x the best abatement per pool unit of its members."""
+    sum over a pool of reach <= Cap_{q,t} x the best abatement per pool unit of its members.
+    Also returns the pools that cap it, as "pool (capacity unit)"."""
     measures = data.measures
     reach = reach.copy()
+    capped: list[str] = []
     for pool_id, pool in data.extensions.pools.items():
         members = np.array([i for i, q in enumerate(measures.pool) if q == pool_id], dtype=np.int64)
         if not len(members):
@@ -136,7 +140,8 @@ def _pool_capped(data: PlanningData, reach: np.ndarray, rate: np.ndarray, year: 
         total = float(reach[members].sum())
         if total > most:
             reach[members] *= most / total
-    return reach
+            capped.append(f"{pool_id} ({pool.capacity_by_year[year]:,g} {pool.unit})")
+    return reach, capped
 
 
 def _best_of_groups(data: PlanningData, contribution: np.ndarray) -> float:
@@ -164,7 +169,7 @@ def screen(data: PlanningData) -> tuple[list[dict], list[dict]]:
         mask = area_measures(data, target.area)
         required = required_abatement_t(target, data)
         rate = np.where(mask, np.clip(ext.rate[:, j, t], 0, None), 0.0)
-        reach = _pool_capped(data, max_active_units(data, target.year) * rate, rate, target.year)
+        reach, capped = _pool_capped(data, max_active_units(data, target.year) * rate, rate, target.year)
         most = _best_of_groups(data, reach)
         if target.kind == "non_increasing" and t >= 1:
             # A_t - (1+v) A_{t-1} is largest when A_{t-1} is as negative as measures raising it allow.
@@ -174,7 +179,8 @@ def screen(data: PlanningData) -> tuple[list[dict], list[dict]]:
         unit = "t abated" if target.pollutant in POLLUTANTS else f"{ext.unit(target.pollutant)} abated"
         if required > most + REPORT_TOL * max(1.0, abs(required)):
             unreachable.append({"target": name, "year": target.year, "required": required, "unit": unit,
-                                "max_reachable": most, "missing": required - most})
+                                "max_reachable": most, "missing": required - most,
+                                **({"limited_by_pools": capped} if capped else {})})
             continue
         if target.kind == "non_increasing":
             continue

@@ -405,7 +405,8 @@ def file_sha256(path) -> str:
 
 
 def check_area_references(measures, targets, deployment, area_names: dict[str, str], baseline, spec,
-                          budget_label: str, problems: list[Problem], labels: dict[str, str]) -> list[str]:
+                          budget_label: str, problems: list[Problem], labels: dict[str, str],
+                          measure_lines=None) -> list[str]:
     """Areas named anywhere must be known; targets of a baseline kind need that area's baseline rows.
 
     Areas are those of areas.csv when it is given (then every area used must be listed there),
@@ -415,7 +416,8 @@ def check_area_references(measures, targets, deployment, area_names: dict[str, s
         for i, area in enumerate(measures.area):
             if area and area not in area_names:
                 problems.append(Problem(labels["measures.csv"], f"unknown area {area!r}; add it to areas.csv "
-                                        f"({', '.join(known)})", i + 2, "area"))
+                                        f"({', '.join(known)})",
+                                        int(measure_lines[i]) if measure_lines is not None else i + 2, "area"))
         for area in baseline:
             if area and area not in area_names:
                 problems.append(Problem(labels["baseline.csv"], f"baseline rows of unknown area {area!r}; add it "

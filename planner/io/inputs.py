@@ -336,7 +336,8 @@ def load_data(spec: ModelSpec) -> PlanningData:
         _check_pool_references(readers["measures.csv"], measures, pools)
     labels = {name: reader.label for name, reader in readers.items()}
     areas = (ext.check_area_references(measures, targets, deployment, area_names, baseline, spec, str(spec.path),
-                                       problems, labels) if measures is not None else [])
+                                       problems, labels, readers["measures.csv"].lines())
+             if measures is not None else [])
     _check_trajectory_years(targets, baseline, spec, labels["targets.csv"], problems)
     all_ids = list(measures.ids) if measures is not None else []
     if measures is not None and not problems:
@@ -391,11 +392,11 @@ def load_data(spec: ModelSpec) -> PlanningData:
 
 
 def _check_pool_references(reader: "_FileReader", measures: Measures, pools: dict) -> None:
-    for i, pool in enumerate(measures.pool):
+    for line, pool in zip(reader.lines(), measures.pool):
         if pool and pool not in pools:
             known = ", ".join(pools) or "pools.csv is missing or empty"
             reader.add(f"unknown pool {pool!r}; add it to pools.csv or leave the cell blank (known: {known})",
-                       i + FIRST_DATA_LINE, "pool")
+                       int(line), "pool")
 
 
 def _check_trajectory_years(targets: list[Target], baseline: dict, spec: ModelSpec, label: str,

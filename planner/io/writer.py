@@ -344,7 +344,11 @@ def _replace_in_place(out_dir: Path, files: dict[str, bytes], token: str) -> Non
         os.replace(staging / (COMMIT_FILE + ".tmp"), staging / COMMIT_FILE)
         _fsync_dir(staging)
         committed = True
-        _roll_forward(out_dir, staging)
+        try:
+            _roll_forward(out_dir, staging)
+        except KeyboardInterrupt:
+            _roll_forward(out_dir, staging)  # past the commit point Ctrl-C finishes the renames first
+            raise
     finally:
         if not committed:
             shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,94 @@
+"""Scenarios set the v2 keys and files: prices, replan_from, budget.areas, actuals_file, baseline_file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import write_csv, write_dataset
+from planner.io.schema import POLLUTANTS
+from planner.pipeline.run import run
+
+# From tests/test_v2_hand_solved.py: led (1.5 万元/unit-yr, 10 MWh) vs gas (1.0); m with 3 history units.
+SCENARIOS = """
+[scenarios.priced]
+prices = { electricity_yuan_per_kwh = 1.0 }
+
+[scenarios.replanned]
+model = { replan_from = 2022 }
+actuals_file = "actuals_alt.csv"
+
+[scenarios.area_budget]
+budget = { areas = { qz = 10 } }
+
+[scenarios.other_baseline]
+baseline_file = "baseline_alt.csv"
+"""
+
+
+def _spec(tmp_path):
+    spec = write_dataset(tmp_path, [
+        {"id": "led", "opex_wan_yuan_per_yr": 0.5, "electricity_mwh_per_yr": 10, "co2_t_per_yr": 100, "area": "qz"},
+        {"id": "gas", "co2_t_per_yr": 100, "area": "qz"},
+        {"id": "far", "capex_wan_yuan": 30, "co2_t_per_yr": 100}],
+        targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 300}], extra_toml=SCENARIOS)
+    write_csv(tmp_path / "actuals_alt.csv", [{"measure": "gas", "year": 2021, "units_added": 3}])
+    write_csv(tmp_path / "baseline_alt.csv", [{"year": y, "gdp_yi_yuan": 100, **{f"{p}_t": 10000 for p in POLLUTANTS}}
+                                              for y in range(2020, 2024)])
+    return spec
+
+
+def test_scenarios_set_the_v2_keys(tmp_path):
+    """Base: 3 gas in 2023 = 3. priced: led costs 0.5 => 1.5. replanned: the 3 gas of 2021 (actuals_alt.csv)
+    cover 2023, objective 3 units x 3 years = 9. area_budget: qz (led, gas) may invest 10 a year, one
+    unit: gas in 2023 (1) and in 2022 (2 for two years); the third unit costs 3 either way (gas in 2021
+    or far, outside qz, in 2023), so the optimum is 1 + 2 + 3 = 6 (the portfolio is not unique).
+    other_baseline: the same flat baseline read from another file => 3.
+    """
+    spec = _spec(tmp_path)
+    assert run(spec, write=False).solution.objective_wan_yuan == pytest.approx(3.0)
+    priced = run(spec, scenario="priced", out_dir=tmp_path / "priced")
+    assert priced.solution.objective_wan_yuan == pytest.approx(1.5)
+    summary = json.loads((tmp_path / "priced" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["prices"]["electricity_yuan_per_kwh"] == 1.0
+    replanned = run(spec, scenario="replanned", write=False)
+    assert replanned.spec.replan_from == 2022
+    assert replanned.solution.objective_wan_yuan == pytest.approx(9.0)
+    assert "actuals.csv" in replanned.data.input_sha256
+    area = run(spec, scenario="area_budget", write=False)
+    assert area.spec.budget_areas_wan_yuan == {"qz": 10.0}
+    assert area.solution.objective_wan_yuan == pytest.approx(6.0)
+    other = run(spec, scenario="other_baseline", write=False)
+    assert other.spec.baseline_file.name == "baseline_alt.csv"
+    assert other.solution.objective_wan_yuan == pytest.approx(3.0)
+
+
+def test_diagnosis_names_a_pool_too_small_and_an_area_budget(tmp_path):
+    """a and b share pool kiln (capacity 3 units); 500 t in 2023 needs 5 units of 100 t: infeasible.
+    Screening caps the pool's reach at 3 x 100 = 300 t; the conflict names the pool. Then an area
+    budget of 5 万元 a year for qz, whose only measure costs 10 a unit, against a qz target of 100 t in
+    2021: one unit (10 万元) is needed in 2021 but the area may invest 5; screening and the conflict
+    both name the area budget."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    spec = write_dataset(tmp_path / "pool", [{"id": "a", "co2_t_per_yr": 100, "pool": "kiln"},
+                                             {"id": "b", "co2_t_per_yr": 100, "pool": "kiln"}],
+                         targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 500}])
+    write_csv(tmp_path / "pool" / "inputs" / "pools.csv", [{"pool": "kiln", "unit": "kt", "capacity": 3, "year": ""}])
+    result = CliRunner().invoke(main, ["run", str(spec), "--out", str(tmp_path / "out1")], obj={})
+    assert result.exit_code == 4, result.output
+    assert "can reach at most 300.0 in 2023" in result.output
+    assert "held down by pool kiln (3 kt), too small" in result.output
+    assert "pool kiln in 2023: 3 kt" in result.output
+
+    spec = write_dataset(tmp_path / "area", [{"id": "a", "co2_t_per_yr": 100, "area": "qz"}],
+                         extra_toml="[budget.areas]\nqz = 5\n")
+    write_csv(tmp_path / "area" / "inputs" / "targets.csv", [
+        {"year": 2021, "pollutant": "co2", "kind": "reduction", "value": 100, "area": "qz"}])
+    result = CliRunner().invoke(main, ["run", str(spec), "--out", str(tmp_path / "out2")], obj={})
+    assert result.exit_code == 4, result.output
+    assert "the area budgets of qz of 2021-2021 allow 5" in result.output
+    assert "area budget of qz in 2021: 5 万元" in result.output
