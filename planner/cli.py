@@ -106,8 +106,23 @@ class BudgetValue(click.ParamType):
         return number
 
 
+class Seconds(click.ParamType):
+    """A finite number of seconds >= 0 (click's FloatRange lets nan through, which would wait forever)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds; e.g. 60", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not allowed; give a finite number of seconds >= 0, e.g. 60", param, ctx)
+        return seconds
+
+
 WAIT_OPTION = click.option(
-    "--wait-s", "wait_s", type=click.FloatRange(min=0), default=0, show_default=True,
+    "--wait-s", "wait_s", type=Seconds(), default=0, show_default=True,
     help="If another planner run is writing the same folder, wait up to this many seconds for it "
          "(otherwise exit 8 at once).")
 
@@ -628,7 +643,9 @@ def check() -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--model", "model_name", default="guiyang", show_default=True,
               help="Which shipped model to copy (guiyang, or tiny: the toy model of `planner check`).")
-def init(directory: str, model_name: str) -> None:
+@click.option("--xlsx", "as_workbook", is_flag=True,
+              help="Write the data as one workbook, DIRECTORY/inputs/<name>.xlsx, instead of CSV files.")
+def init(directory: str, model_name: str, as_workbook: bool = False) -> None:
     """Write an editable copy of the default model and data into DIRECTORY, named after it.
 
     `planner init my-city` writes my-city/models/my-city.toml (with [model] name = "my-city") and
@@ -656,9 +673,44 @@ def init(directory: str, model_name: str) -> None:
     spec_copy = target / "models" / f"{name}.toml"
     spec_copy.parent.mkdir(parents=True, exist_ok=True)
     spec_copy.write_text(text, encoding="utf-8")
+    if as_workbook:
+        from planner.io.workbook import convert
+
+        text = spec_copy.read_text(encoding="utf-8")
+        spec_copy.write_text(re.sub(r'(?m)^(inputs\s*=\s*)"([^"]*)"', lambda m: f'{m.group(1)}"{m.group(2)}.xlsx"',
+                                    text, count=1), encoding="utf-8")
+        convert(inputs, target / "inputs" / f"{name}.xlsx")
+        # Scenario files (other CSVs of the data folder) stay CSVs where the spec's scenarios name them.
+        from planner.io.schema import FILES
+
+        extras = [p for p in inputs.iterdir() if p.is_file() and p.suffix == ".csv" and p.name not in FILES]
+        if extras:
+            (target / "inputs" / name).mkdir(parents=True, exist_ok=True)
+            for extra in extras:
+                shutil.copy2(extra, target / "inputs" / name / extra.name)
+        click.echo(f"Wrote {spec_copy} (model {name!r}; results go to results/{name}/) and "
+                   f"{target / 'inputs' / (name + '.xlsx')}.\nEdit the workbook, then: planner run {spec_copy}")
+        return
     shutil.copytree(inputs, target / "inputs" / name)
     click.echo(f"Wrote {spec_copy} (model {name!r}; results go to results/{name}/) and {target / 'inputs' / name}/.\n"
                f"Edit the CSVs, then: planner run {spec_copy}")
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True))
+@click.argument("target", type=click.Path())
+def convert(source: str, target: str) -> None:
+    """Turn a data folder into one workbook (TARGET ends in .xlsx), or a workbook into a data folder.
+
+    The round trip is lossless: the same values parse from both. SOURCES.md and README.md travel
+    beside the data (next to the workbook, or into the folder).
+    """
+    from planner.io.workbook import convert as convert_data
+
+    try:
+        click.echo(convert_data(Path(source), Path(target)))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def model_name_for(folder: Path) -> str:

@@ -53,6 +53,7 @@ def test_ctrl_c_keeps_finished_points_and_resume_completes_them(tmp_path):
     assert f"Interrupted after {done} of 30 points" in result.stderr and "--resume" in result.stderr
     assert "Traceback" not in result.stderr
 
+    kept = {p.name: (p / "summary.json").read_bytes() for p in (out / "points").iterdir()}
     resumed = planner("sweep", TINY, "--budget", BUDGETS, "--out", str(out), "--resume")
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -63,8 +64,9 @@ def test_ctrl_c_keeps_finished_points_and_resume_completes_them(tmp_path):
     fresh = pd.read_csv(fresh_out / "sweep.csv", encoding="utf-8-sig")
     assert list(full.budget_wan_yuan) == list(fresh.budget_wan_yuan)
     assert full.objective.to_numpy() == pytest.approx(fresh.objective.to_numpy(), rel=1e-9)
-    # The finished points were reused, not solved again: their files are byte-identical.
+    # The finished points were reused, not solved again: their files (timings included) are byte-identical.
     assert len(list((out / "points").iterdir())) == 30
+    assert {name: (out / "points" / name / "summary.json").read_bytes() for name in kept} == kept
 
 
 def test_resume_refuses_a_sweep_of_other_inputs_or_budgets(tmp_path):

@@ -305,6 +305,9 @@ def load_data(spec: ModelSpec) -> PlanningData:
     from planner.io.schema import indicator_columns
 
     folder = spec.inputs_dir
+    if folder.suffix.lower() == ".xlsx":  # the data in one workbook (planner/io/workbook.py)
+        from planner.io.workbook import load_workbook_data
+        return load_workbook_data(spec)
     problems: list[Problem] = []
     if not folder.is_dir():
         raise InputError([Problem(str(spec.path), f"data folder {folder} (from [model] inputs) does not exist; "
