@@ -473,7 +473,7 @@ def alternatives(spec: str | None, slack: float, count: int, method: str, seed: 
     from planner.io.lock import folder_lock
 
     with folder_lock(target, 0, note=_progress):
-        outcome = run_alternatives(spec_path, slack, count, method, seed, scenario)
+        outcome = run_alternatives(spec_path, slack, count, method, seed, scenario, progress=_progress)
         write_results(target, outcome["files"])
     rows = [[r.alternative, f"{r.cost_wan_yuan:,.1f}", f"{r.increase_pct:.2f} %", str(r.measures_used),
              f"{r.distance_to_optimum:.2f}"] for r in outcome["summary"].itertuples()]
@@ -507,7 +507,7 @@ def sensitivity(spec: str | None, range_: float, scenario: str | None, out_dir: 
     from planner.io.lock import folder_lock
 
     with folder_lock(target, 0, note=_progress):
-        outcome = run_sensitivity(spec_path, range_, scenario)
+        outcome = run_sensitivity(spec_path, range_, scenario, progress=_progress)
         write_results(target, outcome["files"])
     table = outcome["table"].head(15)
     rows = [[r.parameter, f"{r.objective_low:,.1f}", f"{r.objective_high:,.1f}", f"{r.swing_wan_yuan:,.1f}",
