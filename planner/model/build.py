@@ -28,7 +28,7 @@ from pyomo.repn.beta.matrix import MatrixConstraint
 from planner.io.inputs import DeploymentTarget, PlanningData, Target
 from planner.io.schema import POLLUTANTS
 from planner.model.compile import GridKeys, ModelArrays
-from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
+from planner.model.finance import capex_annuity_sum, capital_recovery_factor, discount_factors
 from planner.model.options import BuildOptions
 from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
 
@@ -555,6 +555,8 @@ def _add_objective(p: PlanningModel) -> None:
                   + sum_t (1+r)^-(t-t0) sum_m o'_{m,t} a_{m,t}     (+ sum_k pi_k s_k in elastic mode)
 
     pi_k is row k's price cap (``PlanningModel.price_caps``, 元 converted to 万元), not discounted.
+    With ``[model] end_effects = "full_capex"`` the capex sum runs over the unit's whole life,
+    sum_{t=tau}^{tau+L_m-1} (1+r)^-(t-t0), so c CRF times it is c (1+r)^(1-(tau-t0)) (finance.capex_annuity_sum).
 
     Present value, in 万元, of the equivalent annual cost of every active unit: the annuity of the
     capex of its year of addition, c_{m,tau} CRF(r, L_m), and the opex of each year it is active net
@@ -571,8 +573,9 @@ def _add_objective(p: PlanningModel) -> None:
     discounted_opex = ext.opex_effective_wan_yuan_per_yr * p.discount_factor[None, :]
     opex_cumulative = np.concatenate([np.zeros((len(p.data.measures), 1)), np.cumsum(discounted_opex, axis=1)],
                                      axis=1)
-    cost = (ext.capex_wan_yuan * p.crf[:, None] * in_horizon_annuity_sum(p.discount_factor,
-                                                                         p.data.measures.lifetime_yr)
+    spec = p.data.spec
+    cost = (ext.capex_wan_yuan * p.crf[:, None] * capex_annuity_sum(spec.end_effects, spec.discount_rate,
+                                                                    p.discount_factor, p.data.measures.lifetime_yr)
             + opex_cumulative[rows, end] - opex_cumulative[rows, tau])
     cost[tau < p.first_year_pos[:, None]] = 0.0  # x is fixed at zero there
     columns = [np.flatnonzero(cost.ravel())]
