@@ -106,8 +106,23 @@ class BudgetValue(click.ParamType):
         return number
 
 
+class Seconds(click.ParamType):
+    """A finite number of seconds >= 0 (click's FloatRange lets nan through, which would wait forever)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds; e.g. 60", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not allowed; give a finite number of seconds >= 0, e.g. 60", param, ctx)
+        return seconds
+
+
 WAIT_OPTION = click.option(
-    "--wait-s", "wait_s", type=click.FloatRange(min=0), default=0, show_default=True,
+    "--wait-s", "wait_s", type=Seconds(), default=0, show_default=True,
     help="If another planner run is writing the same folder, wait up to this many seconds for it "
          "(otherwise exit 8 at once).")
 
@@ -158,9 +173,11 @@ def _progress(message: str) -> None:
               help="Re-plan from YEAR: earlier years are the history of actuals.csv (fixed), their targets are "
                    "reported but not enforced; overrides [model] replan_from.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the status line.")
+@click.option("--no-unchosen", "no_unchosen", is_flag=True,
+              help="Skip unchosen.csv (one re-solve per unchosen measure for its cost to include).")
 @WAIT_OPTION
 def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, scenario: str | None,
-        replan_from: int | None, quiet: bool, wait_s: float) -> None:
+        replan_from: int | None, quiet: bool, no_unchosen: bool, wait_s: float) -> None:
     """Solve a model and write its results folder.
 
     SPEC is a model spec (TOML); without it the default Guiyang/Gui'an model is run. Writes
@@ -182,7 +199,7 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
     check_writable(target)
     with folder_lock(target, wait_s, note=_progress):
         outcome = run_model(spec_path, target, budget_wan_yuan, progress=None if quiet else _progress,
-                            scenario=scenario, replan_from=replan_from)
+                            scenario=scenario, replan_from=replan_from, unchosen=not no_unchosen)
     # The exit code is known before anything is printed, so `planner run | head -1` keeps it.
     code = STATUS_EXIT.get(outcome.solution.status, EXIT_ERROR)
     if code == EXIT_OK and outcome.planning.options.elastic and outcome.summary.get("targets_missed"):
@@ -198,6 +215,11 @@ def run(spec: str | None, out_dir: str | None, budget_wan_yuan: float | None, sc
         if len(tables.targets):
             click.echo("\nTargets 目标")
             click.echo(targets_table(tables.targets))
+        cheapest = (outcome.summary.get("unchosen") or {}).get("cheapest_to_include") or []
+        if cheapest:
+            names = "; ".join(f"{c['name']} ({c['measure']}) +{c['cost_to_include_wan_yuan']:,.1f} 万元"
+                              for c in cheapest)
+            click.echo(f"\nCheapest unchosen measures to include 未入选措施 (one smallest unit, see unchosen.csv): {names}")
     status = solution.status
     summary = outcome.summary
     missed = summary.get("targets_missed") or 0
@@ -451,7 +473,7 @@ def alternatives(spec: str | None, slack: float, count: int, method: str, seed: 
     from planner.io.lock import folder_lock
 
     with folder_lock(target, 0, note=_progress):
-        outcome = run_alternatives(spec_path, slack, count, method, seed, scenario)
+        outcome = run_alternatives(spec_path, slack, count, method, seed, scenario, progress=_progress)
         write_results(target, outcome["files"])
     rows = [[r.alternative, f"{r.cost_wan_yuan:,.1f}", f"{r.increase_pct:.2f} %", str(r.measures_used),
              f"{r.distance_to_optimum:.2f}"] for r in outcome["summary"].itertuples()]
@@ -485,7 +507,7 @@ def sensitivity(spec: str | None, range_: float, scenario: str | None, out_dir: 
     from planner.io.lock import folder_lock
 
     with folder_lock(target, 0, note=_progress):
-        outcome = run_sensitivity(spec_path, range_, scenario)
+        outcome = run_sensitivity(spec_path, range_, scenario, progress=_progress)
         write_results(target, outcome["files"])
     table = outcome["table"].head(15)
     rows = [[r.parameter, f"{r.objective_low:,.1f}", f"{r.objective_high:,.1f}", f"{r.swing_wan_yuan:,.1f}",

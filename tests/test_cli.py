@@ -35,7 +35,8 @@ def test_run_writes_results(tmp_path):
     result = run_cli("run", str(shipped_spec("tiny")), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "status: optimal (objective 9.0 万元)" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["co_control.csv", "cost_effectiveness.csv", "emissions.csv", "plan.csv", "summary.json", "targets.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["co_control.csv", "cost_effectiveness.csv", "emissions.csv", "plan.csv",
+                                                     "summary.json", "targets.csv", "unchosen.csv"]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "optimal" and summary["objective"] == pytest.approx(9.0)
     assert summary["targets_met"] is True

@@ -31,6 +31,12 @@ def test_bad_budget_values_are_usage_errors_that_say_what_is_allowed(tmp_path, v
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("value", ["nan", "-1", "inf", "soon"])
+def test_bad_wait_values_are_usage_errors(tmp_path, value):
+    result = cli("run", TINY, "--out", str(tmp_path / "out"), "--wait-s", value)
+    assert result.exit_code == 2 and "Invalid value for '--wait-s'" in result.output, result.output
+
+
 def test_budget_with_thousands_separator_is_read_as_1200(tmp_path):
     result = cli("run", TINY, "--out", str(tmp_path / "out"), "--budget", "1,200")
     assert result.exit_code == 0, result.output

@@ -148,3 +148,15 @@ def test_too_many_values_in_a_row_is_explained(city):
     measures_csv(city).write_text(MEASURES.replace("unit,10,0", "unit,1,200,0"), encoding="utf-8")
     output = invalid(city)
     assert "line 2: has 11 values but the header names 10 columns" in output and "1,200" in output
+
+
+def test_convert_reads_a_gbk_semicolon_folder_like_run_does(city, tmp_path):
+    """planner convert of a folder saved by Chinese Excel (GBK, semicolons) reads it as load_data does."""
+    measures_csv(city).write_bytes(MEASURES.replace(",", ";").encode("gbk"))
+    book = tmp_path / "city.xlsx"
+    result = cli("convert", str(city / "inputs" / "city"), str(book))
+    assert result.exit_code == 0, result.output
+    back = tmp_path / "back"
+    assert cli("convert", str(book), str(back)).exit_code == 0
+    text = (back / "measures.csv").read_text(encoding="utf-8-sig")
+    assert "便宜措施" in text and "昂贵措施" in text

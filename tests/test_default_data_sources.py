@@ -129,3 +129,22 @@ def test_every_scenario_says_what_it_asks():
         for key in ("targets_file", "baseline_file", "actuals_file"):
             if key in scenario:
                 assert (shipped_spec().parent / scenario[key]).is_file(), (name, key)
+
+
+def test_every_measure_says_whether_not_built_is_known_or_assumed():
+    # review_2026 takes a measure without an actuals.csv row as not built in 2021-25: say which is known.
+    table = table_rows(section("Built in 2021–25: known or assumed"))
+    for r in rows("measures.csv"):
+        assert r["id"] in table, f"{r['id']}: no 2021-25 build status in SOURCES.md"
+        status = table[r["id"]].split("|")[2].strip()
+        assert status.startswith(("known", "assumed")), (r["id"], status)
+    for r in rows("actuals.csv"):
+        assert table[r["measure"]].split("|")[2].strip().startswith("known"), r
+
+
+def test_every_cited_source_is_in_the_list():
+    body, _, listing = SOURCES.partition("\n## Sources\n")
+    listing = listing.split("\n## ")[0]
+    defined = set(re.findall(r"\*\*(S\d+b?)\*\*", listing))
+    cited = set(re.findall(r"\bS\d+b?\b", body))
+    assert cited <= defined, f"cited in SOURCES.md but not in its list of sources: {sorted(cited - defined)}"

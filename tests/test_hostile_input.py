@@ -49,7 +49,8 @@ def run_and_check(spec: Path, out: Path, must_fail: bool, file_named: str | None
             if line_named:
                 assert "line " in result.output, result.output
     else:
-        assert sorted(p.name for p in out.iterdir()) == ["co_control.csv", "cost_effectiveness.csv", "emissions.csv", "plan.csv", "summary.json", "targets.csv"]
+        assert sorted(p.name for p in out.iterdir()) == ["co_control.csv", "cost_effectiveness.csv", "emissions.csv",
+                                                         "plan.csv", "summary.json", "targets.csv", "unchosen.csv"]
     assert not [p for p in out.parent.glob(".out.*")], "staging folders left behind"
     return result
 

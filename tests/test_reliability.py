@@ -15,7 +15,8 @@ from helpers import write_dataset
 from planner.io.paths import shipped_spec
 from planner.pipeline.run import run
 
-RESULT_FILES = ["co_control.csv", "cost_effectiveness.csv", "emissions.csv", "plan.csv", "summary.json", "targets.csv"]
+RESULT_FILES = ["co_control.csv", "cost_effectiveness.csv", "emissions.csv", "plan.csv", "summary.json", "targets.csv",
+                "unchosen.csv"]
 
 
 def planner_process(*args: str, env_extra: dict | None = None) -> subprocess.Popen:

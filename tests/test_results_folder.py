@@ -70,8 +70,7 @@ def test_rerun_keeps_the_users_files_and_folders(tmp_path):
     assert contents(out / "budget-1000", sub_before) == sub_before, "a rerun disturbed a sub-folder's run"
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert sorted(summary["files"]) == ["co_control.csv", "cost_effectiveness.csv", "emissions.csv", "plan.csv",
-                                        "summary.json",
-                                        "targets.csv"]
+                                        "summary.json", "targets.csv", "unchosen.csv"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "staging or lock files left inside"
 
 

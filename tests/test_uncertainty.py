@@ -138,6 +138,8 @@ BAD_ROWS = [
      "unknown sector 'space'"),
     ({"applies_to": "bau:ozone", "quantity": "growth", "distribution": "uniform", "low": 0.8, "high": 1.2},
      "unknown series 'bau:ozone'"),
+    ({"applies_to": "baseline:nope", "quantity": "growth", "distribution": "uniform", "low": 0.8, "high": 1.2},
+     "unknown baseline column 'baseline:nope'"),
     ({"applies_to": "price:electricity", "quantity": "value", "distribution": "uniform", "low": 0.8, "high": 1.2},
      "unknown price 'price:electricity'"),
     ({"applies_to": "gdp", "quantity": "capex", "distribution": "uniform", "low": 0.8, "high": 1.2},

@@ -61,3 +61,22 @@ def test_uncertain_indicator_abatement_by_hand(tmp_path):
     assert (samples[f"met_fixed:{label}"].to_numpy() == (k >= 1 - 1e-9)).all()
     np.testing.assert_allclose(samples.cost_reoptimised_wan_yuan, 5 / k, rtol=1e-6)
     assert outcome.targets.iloc[0].p_met_fixed_plan == pytest.approx(0.25 / 0.45, abs=0.11)
+
+
+def test_uncertain_denominator_growth_by_hand(tmp_path):
+    """baseline:industry_va_yi_yuan scales the indicator's denominator growth since 2020 (50 -> 60 in
+    2023) by k: VA'_2023 = 50 + 10 k. The 2023 row asks 1000 - 0.75 x 1000 x VA'/50 = 1000 - 15 (50 + 10 k)
+    = 250 - 150 k tce (k = 1: 100 tce, 5 units of 20 tce at 1 万元 each). Re-optimised cost (250 - 150 k)/20."""
+    spec = write_dataset(tmp_path, [{"id": "eff", "energy_tce_per_yr": 20}],
+                         targets=[{"year": 2023, "pollutant": "energy_tce", "kind": "intensity_reduction",
+                                   "value": 0.25}],
+                         baseline=baseline_rows(energy_tce=1000, industry_va_yi_yuan={2020: 50, 2021: 50, 2022: 50,
+                                                                                      2023: 60}))
+    write_csv(tmp_path / "inputs" / "indicators.csv", [
+        {"indicator": "energy_tce", "name": "能源消费量", "unit": "tce", "denominator": "industry_va_yi_yuan"}])
+    write_csv(tmp_path / "inputs" / "uncertainty.csv", [
+        {"applies_to": "baseline:industry_va_yi_yuan", "quantity": "growth", "distribution": "uniform",
+         "low": 0.5, "high": 1.5}], header=HEADER)
+    outcome = uncertainty(spec, samples=40, seed=1)
+    k = outcome.samples["x:baseline:industry_va_yi_yuan:growth"].to_numpy()
+    np.testing.assert_allclose(outcome.samples.cost_reoptimised_wan_yuan, (250 - 150 * k) / 20, rtol=1e-6)

@@ -92,3 +92,22 @@ def test_diagnosis_names_a_pool_too_small_and_an_area_budget(tmp_path):
     assert result.exit_code == 4, result.output
     assert "the area budgets of qz of 2021-2021 allow 5" in result.output
     assert "area budget of qz in 2021: 5 万元" in result.output
+
+
+def test_budget_sweep_of_a_replan(tmp_path):
+    """A sweep re-solves one model with new yearly budgets: with replan_from the history years have no
+    budget row, so the sweep changes only the planned years' rows (it used to stop on them)."""
+    from click.testing import CliRunner
+
+    from planner.cli import main
+
+    spec = _spec(tmp_path)
+    text = spec.read_text(encoding="utf-8").replace("discount_rate", "replan_from = 2022\ndiscount_rate")
+    spec.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["sweep", str(spec), "--budget", "10:30:10", "--out", str(tmp_path / "sw")],
+                                obj={})
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    sweep = pd.read_csv(tmp_path / "sw" / "sweep.csv", encoding="utf-8-sig")
+    assert len(sweep) == 3 and (sweep["status"] == "optimal").all()

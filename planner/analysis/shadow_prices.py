@@ -147,7 +147,8 @@ def shadow_prices(planning: PlanningModel, solution: Solution, session: SolverSe
         return no_prices(planning, f"no plan: the run is {solution.status}")
     duals = session.shadow_prices(solution)
     if duals is None:
-        return no_prices(planning, "the LP with the integer choices fixed could not be solved")
+        return no_prices(planning, "no duals: the LP with the integer choices fixed could not be solved, or this "
+                                   "folder's model is not the run's (robust plan, alternatives)")
     basis_of_dual = "lp_dual" if duals["source"] == "lp" else "fixed_integer_lp"
     row_duals = list(duals["target_wan_yuan_per_t"]) + list(duals["deployment_wan_yuan_per_unit"])
     shortfalls = (list(solution.target_shortfall_t) + list(solution.deployment_shortfall_units)

@@ -31,6 +31,7 @@ class RunTables:
     pools: pd.DataFrame | None = None  # pools.csv result (only with a pools.csv input)
     indicators: pd.DataFrame | None = None  # only with an indicators.csv input
     areas: pd.DataFrame | None = None  # only when measures have areas
+    unchosen: pd.DataFrame | None = None  # unchosen.csv: planner run only (not sweep points), unless --no-unchosen
 
 
 def _met(achieved: float, required: float) -> bool:

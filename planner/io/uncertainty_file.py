@@ -3,7 +3,8 @@
 Each row gives a distribution of a *multiplier* of a central value. ``applies_to`` names what it
 multiplies: a measure id, ``tag:<tag>``, ``sector:<sector>`` or ``*`` (every measure), with
 ``quantity`` ``capex``, ``opex`` or a pollutant (its abatement); a baseline series ``gdp`` or
-``bau:<pollutant>`` with quantity ``growth``; or a price ``price:<carrier>`` with quantity
+``bau:<pollutant>`` or any baseline column ``baseline:<column>`` (e.g. an indicator's denominator)
+with quantity ``growth``; or a price ``price:<carrier>`` with quantity
 ``value`` (only in models that carry energy prices). Where several rows reach one measure and
 quantity, the most specific wins (measure id > tag > sector > ``*``); two rows of the same
 specificity for one measure and quantity are an error.
@@ -132,7 +133,8 @@ def load_uncertainty(data: PlanningData, path: str | Path | None = None) -> Unce
         reader.add("has no rows; add at least one uncertain figure below the header")
     measures = data.measures
     known = {"sector": set(measures.sectors), "tag": {t for tags in measures.tags for t in tags},
-             "measure": set(measures.ids)}
+             "measure": set(measures.ids),
+             "baseline": {c for c in data.extensions.baseline.get("", {}) if c != "year"}}
     for row in rows:
         _check_row(reader, row, known, prices, subjects)
     if problems:
@@ -162,7 +164,7 @@ def _kind(applies_to: str) -> tuple[str, str]:
     if applies_to == "gdp":
         return "gdp", ""
     prefix, sep, rest = applies_to.partition(":")
-    if sep and prefix in ("tag", "sector", "bau", "price"):
+    if sep and prefix in ("tag", "sector", "bau", "price", "baseline"):
         return prefix, rest
     return "measure", applies_to
 
@@ -174,7 +176,7 @@ def _check_row(reader: _FileReader, row: UncertainRow, known: dict, prices: tupl
     kind, name = _kind(row.applies_to)
     if not row.applies_to:
         return  # blank, already reported
-    if kind in known and name not in known[kind]:
+    if kind in ("measure", "tag", "sector") and name not in known[kind]:
         word = {"measure": "measure id", "tag": "tag", "sector": "sector"}[kind]
         choices = sorted(known[kind])
         hint = ", ".join(choices[:12]) + (" ..." if len(choices) > 12 else "")
@@ -183,10 +185,13 @@ def _check_row(reader: _FileReader, row: UncertainRow, known: dict, prices: tupl
     if kind == "bau" and name not in subjects:
         add(f"unknown series {row.applies_to!r}; use bau:<pollutant or indicator> with one of {', '.join(subjects)}",
             line, "applies_to")
+    if kind == "baseline" and name not in known["baseline"]:
+        add(f"unknown baseline column {row.applies_to!r}; use baseline:<column> with a column of baseline.csv "
+            f"({', '.join(sorted(known['baseline']))})", line, "applies_to")
     if kind == "price" and name not in prices:
         have = ", ".join(f"price:{p}" for p in prices) or "none: the spec's [prices] table sets no price"
         add(f"unknown price {row.applies_to!r}; the model's prices are {have}", line, "applies_to")
-    allowed = {"gdp": ("growth",), "bau": ("growth",), "price": ("value",)}.get(kind, ("capex", "opex", *subjects))
+    allowed = {"gdp": ("growth",), "bau": ("growth",), "baseline": ("growth",), "price": ("value",)}.get(kind, ("capex", "opex", *subjects))
     if row.quantity and row.quantity not in allowed:
         add(f"quantity {row.quantity!r} does not apply to {row.applies_to!r}; use one of {', '.join(allowed)}",
             line, "quantity")
@@ -219,7 +224,7 @@ def _resolve(reader: _FileReader, rows: list[UncertainRow], data: PlanningData, 
     seen_series: dict[str, int] = {}
     for j, row in enumerate(rows):
         kind, name = _kind(row.applies_to)
-        if kind in ("gdp", "bau", "price"):
+        if kind in ("gdp", "bau", "price", "baseline"):
             key = row.applies_to
             if key in seen_series:
                 reader.add(f"{key} already has a row (line {seen_series[key]}); keep one", row.line, "applies_to")

@@ -49,8 +49,15 @@ def _column_letter(index: int) -> str:
 # ---- folder -> workbook -----------------------------------------------------------------------------
 
 def _read_csv_rows(path: Path) -> list[list[str]]:
-    text = path.read_text(encoding="utf-8-sig")
-    return [row for row in csv.reader(io.StringIO(text))]
+    """Header and rows of a data folder's CSV, read as load_data reads it (GBK, ; or tab, empty rows)."""
+    from planner.errors import InputError
+    from planner.io.csvread import read_table
+
+    problems = []
+    table = read_table(path, problems)
+    if table is None:
+        raise InputError(problems)
+    return [table.header, *table.rows]
 
 
 def _cell_value(text: str, kind: str):

@@ -142,7 +142,8 @@ def sample_figures(data: PlanningData, uncertainty: UncertaintySpec, draw: Sampl
         np.ones((n, 0))
     factors = {}
     for key, row in uncertainty.series_rows.items():
-        column = "gdp_yi_yuan" if key == "gdp" else subject_column(key.partition(":")[2])
+        prefix, _, name = key.partition(":")
+        column = "gdp_yi_yuan" if key == "gdp" else name if prefix == "baseline" else subject_column(name)
         factors[column] = float(values[row])
     changed = with_growth(data, factors) if factors else data
     price = {key.partition(":")[2]: float(values[row]) for key, row in uncertainty.price_rows.items()}

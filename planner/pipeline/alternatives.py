@@ -63,8 +63,10 @@ def central_worker(spec_path: str | Path, scenario: str | None) -> EnsembleWorke
 
 
 def alternatives(spec_path: str | Path, slack: float = 0.05, count: int = 6, method: str = "hsj", seed: int = 0,
-                 scenario: str | None = None) -> dict:
+                 scenario: str | None = None, progress=None) -> dict:
+    """``progress`` hears one line per portfolio found."""
     check_options(slack, count, method)
+    say = progress or (lambda message: None)
     clock = time.perf_counter()
     worker = central_worker(spec_path, scenario)
     data = worker.payload.data
@@ -100,6 +102,7 @@ def alternatives(spec_path: str | Path, slack: float = 0.05, count: int = 6, met
         if solution.status != "optimal" or solution.units_active is None:
             break
         plans.append(worker.solution_x())
+        say(f"alternatives: alt-{n} found ({n + 1} of {count}, {time.perf_counter() - clock:.0f} s)")
         added.append(solution.units_added)
         solutions.append(solution)
         used |= solution.units_added.sum(axis=1) > 0

@@ -18,6 +18,7 @@ from planner.model.options import BuildOptions
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
 from planner.analysis.shadow_prices import MAX_STEP_RESOLVES, shadow_prices
 from planner.analysis.tables import YUAN_PER_WAN_YUAN, RunTables, build_tables
+from planner.analysis.unchosen import cheapest_to_include, unchosen_table
 from planner.io.schema import POLLUTANTS
 from planner.solve.deadline import Deadline
 from planner.solve.session import Solution, SolverSession, highs_version
@@ -63,7 +64,7 @@ def resolve_out_dir(spec_path: str | Path, scenario: str | None = None,
 
 def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: float | None = None,
         progress: Progress | None = None, write: bool = True, scenario: str | None = None,
-        replan_from: int | None = None) -> RunOutcome:
+        replan_from: int | None = None, unchosen: bool = True) -> RunOutcome:
     """Solve the model of ``spec_path`` and write its results folder (unless ``write`` is False).
 
     ``replan_from`` (``--replan-from``) overrides the spec's [model] replan_from."""
@@ -117,7 +118,7 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
         timings["diagnose_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
-    tables, summary = tabulate(spec, data, planning, solution, session, timings, diagnosis)
+    tables, summary = tabulate(spec, data, planning, solution, session, timings, diagnosis, unchosen=unchosen)
     summary["screening"] = {"unreachable_targets": screening[0], "budget_bound_targets": screening[1]}
     if write:
         say(f"writing {out_dir}")
@@ -136,12 +137,17 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
 def tabulate(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solution: Solution,
              session: SolverSession, timings: dict[str, float],
              diagnosis: Diagnosis | None = None,
-             max_step_resolves: int = MAX_STEP_RESOLVES) -> tuple[RunTables, dict]:
-    """Result tables (with shadow prices) and the summary record of one solve."""
+             max_step_resolves: int = MAX_STEP_RESOLVES, unchosen: bool = False) -> tuple[RunTables, dict]:
+    """Result tables (with shadow prices) and the summary record of one solve; ``unchosen`` adds
+    unchosen.csv (one re-solve per unchosen measure: `planner run` only)."""
     tic = time.perf_counter()
     shadow = shadow_prices(planning, solution, session, max_step_resolves)
     timings["duals_s"] = time.perf_counter() - tic
     tables = build_tables(planning, solution, shadow)
+    if unchosen:
+        tic = time.perf_counter()
+        tables.unchosen = unchosen_table(planning, solution, session, shadow, tables.cost_effectiveness)
+        timings["unchosen_s"] = time.perf_counter() - tic
     summary = summary_record(spec, data, planning, solution, tables, timings)
     summary["shadow_prices_from"] = (None if not shadow.source else
                                      "LP duals" if shadow.source == "lp" else
@@ -149,6 +155,10 @@ def tabulate(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solut
                                      "re-solves where whole units meet a row exactly; targets.csv "
                                      "shadow_price_basis says which for each row")
     summary["budget_shadow_prices"] = shadow.budget_record()
+    summary["unchosen"] = (None if tables.unchosen is None else
+                           {"measures": int(len(tables.unchosen)),
+                            "cheapest_to_include": [{"measure": m, "name": n, "cost_to_include_wan_yuan": c}
+                                                    for m, n, c in cheapest_to_include(tables.unchosen)]})
     summary["step_resolves"] = shadow.step_resolves
     if shadow.notes:
         summary["shadow_price_notes"] = shadow.notes
@@ -166,7 +176,7 @@ def result_files(tables: RunTables, summary: dict) -> dict[str, bytes]:
         "cost_effectiveness.csv": csv_bytes(tables.cost_effectiveness),
         "co_control.csv": csv_bytes(co_control_of_run(tables)),
     }
-    for name in ("pools", "indicators", "areas"):
+    for name in ("pools", "indicators", "areas", "unchosen"):
         table = getattr(tables, name)
         if table is not None:
             files[f"{name}.csv"] = csv_bytes(table)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,8 @@ from planner.pipeline.uncertainty import BadOption, fixed_csv_bytes, target_labe
 
 # The unchosen measures whose capex is varied: the cheapest to include.
 UNCHOSEN_TO_VARY = 10
+# A progress line at most this often.
+PROGRESS_EVERY_S = 5.0
 
 
 def check_options(range_: float) -> None:
@@ -37,8 +40,11 @@ def check_options(range_: float) -> None:
         raise BadOption(f"--range {range_:g}: give a fraction in (0, 1), e.g. 0.2 for -20 % and +20 %")
 
 
-def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None = None) -> dict:
+def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None = None,
+                progress: Callable[[str], None] | None = None) -> dict:
+    """``progress`` hears a line now and then (every PROGRESS_EVERY_S) with the parameters done."""
     check_options(range_)
+    say = progress or (lambda message: None)
     clock = time.perf_counter()
     worker = central_worker(spec_path, scenario)
     data = worker.payload.data
@@ -110,9 +116,14 @@ def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None
                                lambda f, carrier=carrier: dataclasses.replace(base, **{carrier: f})))
 
     rows = []
-    for name, central_value, make in parameters:
+    said = time.perf_counter()
+    say(f"sensitivity: {len(parameters) + 1} parameters x 2 re-solves")
+    for done, (name, central_value, make) in enumerate(parameters, start=1):
         low, high = solve(make(1 - range_)), solve(make(1 + range_))
         rows.append(_row(name, central_value, range_, low, high, central_chosen, measures.ids))
+        if time.perf_counter() - said >= PROGRESS_EVERY_S:
+            said = time.perf_counter()
+            say(f"sensitivity: {done} of {len(parameters) + 1} parameters ({time.perf_counter() - clock:.0f} s)")
     worker.solve_figures(base)  # back to the central figures
     rate = data.spec.discount_rate
     if rate > 0:

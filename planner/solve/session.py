@@ -140,7 +140,11 @@ class SolverSession:
                         compiled.value, integrality)
 
     def set_budget(self, budget_wan_yuan_by_year: dict[int, float]) -> None:
-        """Change the yearly budget rows in place; the next solve starts from the current basis."""
+        """Change the yearly budget rows in place; the next solve starts from the current basis.
+
+        History years (before replan_from) have no budget row: their budgets are not applied."""
+        planned = set(self.planning.data.spec.planned_years)
+        budget_wan_yuan_by_year = {year: b for year, b in budget_wan_yuan_by_year.items() if year in planned}
         rows = self.compiled.rows_of("budget_limit")
         missing = [year for year in budget_wan_yuan_by_year if year not in rows]
         if missing:
