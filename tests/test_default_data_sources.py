@@ -111,8 +111,8 @@ def test_deployment_pools_indicators_areas_actuals_and_prices_have_entries():
     areas = table_rows(section("areas.csv"))
     for r in rows("areas.csv"):
         assert r["area"] in areas and r["name"] in areas[r["area"]]
-    actuals = section("actuals.csv (used by the scenario `review_2026`, `replan_from = 2026`)")
-    for r in rows("actuals.csv"):
+    actuals = section("actuals_2021_2025.csv (used by the scenario `review_2026`, `replan_from = 2026`)")
+    for r in rows("actuals_2021_2025.csv"):
         assert f"{r['measure']} {r['year']} {r['units_added']}" in actuals
     spec = tomllib.loads(shipped_spec().read_text(encoding="utf-8"))
     toml_table = table_rows(section("models/guiyang.toml"))
@@ -132,13 +132,13 @@ def test_every_scenario_says_what_it_asks():
 
 
 def test_every_measure_says_whether_not_built_is_known_or_assumed():
-    # review_2026 takes a measure without an actuals.csv row as not built in 2021-25: say which is known.
+    # review_2026 takes a measure without an actuals_2021_2025.csv row as not built in 2021-25: say which is known.
     table = table_rows(section("Built in 2021–25: known or assumed"))
     for r in rows("measures.csv"):
         assert r["id"] in table, f"{r['id']}: no 2021-25 build status in SOURCES.md"
         status = table[r["id"]].split("|")[2].strip()
         assert status.startswith(("known", "assumed")), (r["id"], status)
-    for r in rows("actuals.csv"):
+    for r in rows("actuals_2021_2025.csv"):
         assert table[r["measure"]].split("|")[2].strip().startswith("known"), r
 
 

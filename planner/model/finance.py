@@ -71,3 +71,36 @@ def in_horizon_annuity_sum(discount_factor: np.ndarray, lifetime_yr) -> np.ndarr
     tau = np.arange(n_years)[None, :]
     end = np.minimum(tau + lifetime[:, None], n_years)
     return cumulative[end] - cumulative[tau]
+
+
+def full_life_annuity_sum(rate: float, discount_factor: np.ndarray, lifetime_yr) -> np.ndarray:
+    """F[m, tau] = sum_{t=tau}^{tau+L_m-1} (1+r)^-(t-t0): the discount factors of every year of a unit's
+    life, those after end_year included (``[model] end_effects = "full_capex"``).
+
+    F = d_tau sum_{k=0}^{L-1} (1+r)^-k, so CRF(r, L) F = d_tau (1+r) = (1+r)^(1-(tau-t0)): the unit pays
+    its whole capex, valued at the start of its year (end of the year before). At 5 %, L = 2, first
+    year: 1 + 1/1.05 = 1.952381, and CRF(5 %, 2) x 1.952381 = 1.05:
+
+    >>> d = discount_factors(0.05, [0, 1, 2], 0)
+    >>> [[round(float(v), 6) for v in row] for row in full_life_annuity_sum(0.05, d, [2])]
+    [[1.952381, 1.85941, 1.770867]]
+    >>> round(float(capital_recovery_factor(0.05, 2) * full_life_annuity_sum(0.05, d, [2])[0, 2]), 6)
+    0.952381
+    >>> full_life_annuity_sum(0.0, np.ones(3), [1, 4]).tolist()
+    [[1.0, 1.0, 1.0], [4.0, 4.0, 4.0]]
+    """
+    discount_factor = np.asarray(discount_factor, dtype=float)
+    lifetime = np.asarray(lifetime_yr, dtype=float)
+    if rate == 0:
+        life_factor = lifetime
+    else:
+        life_factor = (1.0 - (1.0 + rate) ** -lifetime) / (1.0 - 1.0 / (1.0 + rate))
+    return life_factor[:, None] * discount_factor[None, :]
+
+
+def capex_annuity_sum(end_effects: str, rate: float, discount_factor: np.ndarray, lifetime_yr) -> np.ndarray:
+    """The discount-factor sum the capex annuity c CRF of x[m, tau] is multiplied by: inside the horizon
+    only ("annuity", the default; as in TEMOA) or over the unit's whole life ("full_capex")."""
+    if end_effects == "full_capex":
+        return full_life_annuity_sum(rate, discount_factor, lifetime_yr)
+    return in_horizon_annuity_sum(discount_factor, lifetime_yr)

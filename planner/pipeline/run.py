@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from planner import __version__
 from planner.analysis.co_control import co_control_of_run
 from planner.analysis.diagnose import Diagnosis, diagnose, screen, screening_lines
@@ -222,6 +224,31 @@ def _cost_split(planning: PlanningModel, solution: Solution, tables: RunTables) 
     }
 
 
+# "The last years" of capex_in_last_3_years_share.
+LAST_YEARS = 3
+
+
+def end_of_horizon_shares(planning: PlanningModel, solution: Solution) -> dict:
+    """What the end of the horizon leaves out (docs/model.md, End of horizon), capex-weighted:
+
+    - ``capex_in_last_3_years_share``: capex of units added in the last 3 model years / all capex;
+    - ``asset_life_inside_horizon_share``: sum c x min(L, t_end - tau + 1) / L  /  sum c x, the share
+      of the chosen assets' lives that the objective covers under the annuity rule.
+    None when nothing is invested."""
+    if solution.units_added is None:
+        return {"capex_in_last_3_years_share": None, "asset_life_inside_horizon_share": None}
+    capex = solution.units_added * planning.data.extensions.capex_wan_yuan  # (measures, years) 万元
+    total = float(capex.sum())
+    if total <= 0:
+        return {"capex_in_last_3_years_share": None, "asset_life_inside_horizon_share": None}
+    n_years = len(planning.years)
+    life = planning.data.measures.lifetime_yr.astype(float)[:, None]
+    years_left = (n_years - np.arange(n_years))[None, :].astype(float)
+    inside = np.minimum(life, years_left) / life
+    return {"capex_in_last_3_years_share": float(capex[:, -LAST_YEARS:].sum()) / total,
+            "asset_life_inside_horizon_share": float((capex * inside).sum()) / total}
+
+
 def summary_record(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solution: Solution,
                    tables: RunTables, timings: dict[str, float]) -> dict:
     """The contents of summary.json: status, objective, totals, targets, solver, versions, hashes."""
@@ -239,6 +266,8 @@ def summary_record(spec: ModelSpec, data: PlanningData, planning: PlanningModel,
         "target_mode": spec.target_mode,
         **_cost_split(planning, solution, tables),
         "price_caps": planning.price_caps.records(data) if planning.price_caps is not None else None,
+        "end_effects": spec.end_effects,
+        **end_of_horizon_shares(planning, solution),
         "model": spec.name,
         "scenario": spec.scenario,
         "scenario_description": spec.scenario_description,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.io.schema import WAN_YUAN_PER_MWH_AT_ONE_YUAN_PER_KWH
-from planner.model.finance import capital_recovery_factor, discount_factors, in_horizon_annuity_sum
+from planner.model.finance import capex_annuity_sum, capital_recovery_factor, discount_factors
 from planner.model.sampler import SampleFigures
 from planner.solve.session import SolverSession
 
@@ -118,7 +118,8 @@ class ModelEditor:
             measures.electricity_mwh_per_yr, n_measures)
         gas = WAN_YUAN_PER_MWH_AT_ONE_YUAN_PER_KWH * spec.gas_yuan_per_m3 * _or_zeros(measures.gas_km3_per_yr, n_measures)
         parts = {
-            "capex": ext.capex_wan_yuan * crf[:, None] * in_horizon_annuity_sum(discount, measures.lifetime_yr),
+            "capex": ext.capex_wan_yuan * crf[:, None] * capex_annuity_sum(spec.end_effects, rate, discount,
+                                                                           measures.lifetime_yr),
             "opex": life_sum(ext.opex_wan_yuan_per_yr),
             "electricity": life_sum(electricity[:, None] * ones),
             "gas": life_sum(gas[:, None] * ones),

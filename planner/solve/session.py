@@ -49,6 +49,7 @@ class Solution:
     target_shortfall_t: np.ndarray | None = None
     deployment_shortfall_units: np.ndarray | None = None
     budget_overrun_wan_yuan: np.ndarray | None = None  # per model year, diagnosis runs only
+    budget_total_overrun_wan_yuan: float | None = None  # diagnosis runs with a total budget only
     target_dual: np.ndarray | None = None  # d objective / d R_k, 万元 per t
     budget_dual: dict[int, float] = field(default_factory=dict)  # d objective / d B_t, 万元 per 万元
     mip_gap: float | None = None  # the gap HiGHS reached (MIP with a plan)
@@ -267,6 +268,13 @@ class SolverSession:
             solution.message = "the time limit was reached before any feasible plan was found"
         return solution
 
+    def set_column_upper(self, positions: np.ndarray, upper: np.ndarray) -> None:
+        """Change the upper bounds of some columns for every later solve (the compiled bounds too)."""
+        positions = np.asarray(positions, dtype=np.int32)
+        upper = np.broadcast_to(np.asarray(upper, dtype=float), positions.shape).copy()
+        self.compiled.col_upper[positions] = upper
+        self.highs.changeColsBounds(len(positions), positions, self.compiled.col_lower[positions], upper)
+
     def what_if(self, row_lower: dict[int, float] | None = None, col_lower: dict[int, float] | None = None,
                 mip_gap: float | None = None, start: np.ndarray | None = None) -> tuple[str, float | None]:
         """Re-solve the loaded model with some row and column lower bounds changed (by position), at
@@ -322,6 +330,9 @@ class SolverSession:
             solution.deployment_shortfall_units = self._value_array(values, "deployment_shortfall_units")
         if planning.options.budget_overrun_penalty_wan_yuan is not None:
             solution.budget_overrun_wan_yuan = self._value_array(values, "budget_overrun_wan_yuan")
+            if "budget_total_overrun_wan_yuan" in self.compiled.column_blocks:
+                solution.budget_total_overrun_wan_yuan = float(self._value_array(values,
+                                                                                 "budget_total_overrun_wan_yuan")[0])
 
 
 def solve_model(planning: PlanningModel, settings: SolverSettings,
