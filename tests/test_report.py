@@ -247,3 +247,20 @@ def test_report_in_headless_chromium(report_kinds, tmp_path_factory):
             assert (shots / f"{kind}.png").stat().st_size > 10_000
         browser.close()
     assert errors == []
+
+
+def test_replan_report_shades_history_and_says_so(tmp_path):
+    """The default model's review_2026 scenario re-plans from 2026: history years are shaded in the
+    emission charts and the first reading gives what was built and what is planned."""
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "replan"
+    result = CliRunner().invoke(main, ["run", str(root / "models" / "guiyang.toml"), "--scenario", "review_2026",
+                                       "--out", str(out)], obj={})
+    assert result.exit_code == 0, result.output
+    report = build_report(out, "zh")
+    assert report.sections[0].reading.startswith("本方案从2026年起重新规划")
+    plan = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
+    built = plan.loc[plan.year < 2026, "capex_wan_yuan"].sum()
+    assert f"投资 {built:,.0f} 万元" in report.sections[0].reading
+    shapes = dict(report.charts)["chart-emissions-co2"].layout.shapes
+    assert len(shapes) == 1 and shapes[0].x1 == 2025.5

@@ -313,3 +313,16 @@ def indicators(table: pd.DataFrame, lang: str) -> str:
             parts.append(f"{name}: {last.level:,.0f} {last.unit} in {int(last.year)}, {last.abated:,.0f} below BAU"
                          + ("" if pd.isna(change) else f", intensity {_pct(change)} against the base year"))
     return ("其他指标:" + ";".join(parts) + "。") if zh else ("Other indicators: " + "; ".join(parts) + ".")
+
+
+def replan(plan: pd.DataFrame, replan_from: int, lang: str) -> str:
+    """A re-planned run: what was built before ``replan_from`` (history) against what is planned."""
+    zh = lang == "zh"
+    history = plan[plan["year"] < replan_from]
+    ahead = plan[plan["year"] >= replan_from]
+    built, planned = float(history["capex_wan_yuan"].sum()), float(ahead["capex_wan_yuan"].sum())
+    if zh:
+        return (f"本方案从{replan_from}年起重新规划:此前年份(灰色底纹)为已实施的历史,投资 {_t(built)} 万元;"
+                f"{replan_from}年起新规划投资 {_t(planned)} 万元。")
+    return (f"This plan is re-planned from {replan_from}: the years before (shaded) are history as built, "
+            f"{_t(built)} 万元 invested; from {replan_from} on the plan invests {_t(planned)} 万元.")

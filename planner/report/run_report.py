@@ -148,6 +148,14 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     report.sections.append(emission_section(report, emissions, targets, lang, solved))
     if solved:
         report.sections.append(investment_section(report, costs, summary, lang))
+    replan_from = summary.get("replan_from")
+    first_year = summary.get("horizon", {}).get("start_year")
+    for section in report.sections:
+        for chart in section.charts:
+            if chart.id.startswith("chart-emissions") or chart.id == "chart-intensity":
+                shade_history(chart.figure, replan_from, first_year, lang)
+    if replan_from is not None and report.sections:
+        report.sections[0].reading = readings.replan(plan, replan_from, lang) + " " + report.sections[0].reading
     report.sections.append(mac_section(report, catalogue, lang))
     co_control = read_csv(folder, "co_control.csv") if (folder / "co_control.csv").is_file() else None
     report.sections.append(coordinate_section(catalogue, lang, co_control))
@@ -178,6 +186,14 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
         report.sections.append(Section(phrase("key_projects", lang), readings.key_projects(projects, lang),
                                        tables=[sheet(phrase("key_projects", lang), projects, lang)], id="projects"))
     return report
+
+
+def shade_history(figure, replan_from: int | None, first_year: int | None, lang: str) -> None:
+    """A re-planned run: the years before ``replan_from`` (history, fixed at actuals.csv) shaded."""
+    if replan_from is None or first_year is None or replan_from <= first_year:
+        return
+    figure.add_vrect(x0=first_year - 0.5, x1=replan_from - 0.5, fillcolor="#999999", opacity=0.12, line_width=0,
+                     annotation_text=phrase("history", lang), annotation_position="top left")
 
 
 def targeted_pollutants(emissions: pd.DataFrame) -> list[str]:
