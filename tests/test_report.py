@@ -162,12 +162,39 @@ def report_kinds(run_folder, tmp_path_factory):
                          obj={}).exit_code == 0
     assert runner.invoke(main, ["compare", str(run_folder), str(infeasible), "--out", str(comparison)],
                          obj={}).exit_code == 0
+    (root / "case" / "inputs" / "uncertainty.csv").write_text(
+        "applies_to,quantity,distribution,low,mode,high,group,reason\n"
+        "pv,co2,uniform,0.8,,1.1,,test range\n*,capex,triangular,0.9,1.0,1.2,,test range\n", encoding="utf-8")
+    analyses = {"uncertainty": ["uncertainty", str(spec), "--samples", "8"],
+                "alternatives": ["alternatives", str(spec), "--count", "2"],
+                "sensitivity": ["sensitivity", str(spec)]}
     kinds = {"run": (run_folder, "zh"), "run-en": (english, "en"), "infeasible": (infeasible, "zh"),
              "sweep": (sweep, "zh"), "comparison": (comparison, "en")}
+    for kind, args in analyses.items():
+        result = runner.invoke(main, [*args, "--out", str(root / kind)], obj={})
+        assert result.exit_code == 0, result.output
+        kinds[kind] = (root / kind, "zh" if kind != "sensitivity" else "en")
     for folder, lang in kinds.values():
         result = runner.invoke(main, ["report", str(folder), "--lang", lang], obj={})
         assert result.exit_code == 0, result.output
     return kinds
+
+
+def test_every_analysis_has_its_report_with_readings(report_kinds):
+    """Each section of each report kind opens with a paragraph made from its numbers."""
+    from planner.report.document import build_report
+
+    for kind, (folder, lang) in report_kinds.items():
+        report = build_report(folder, lang)
+        assert report.sections, kind
+        for section in report.sections:
+            assert len(section.reading) > 15, (kind, section.title)
+    unc = build_report(report_kinds["uncertainty"][0], "zh")
+    summary = json.loads((report_kinds["uncertainty"][0] / "summary.json").read_text(encoding="utf-8"))
+    assert f"{100 * summary['p_all_met_reoptimised']:.0f}%" in unc.sections[0].reading
+    tornado = pd.read_csv(report_kinds["sensitivity"][0] / "tornado.csv", encoding="utf-8-sig")
+    top = tornado.sort_values("swing_wan_yuan", ascending=False).iloc[0]
+    assert top.parameter in build_report(report_kinds["sensitivity"][0], "en").sections[0].reading
 
 
 def test_native_excel_charts(report_kinds):
@@ -194,7 +221,8 @@ def test_report_in_headless_chromium(report_kinds, tmp_path_factory):
 
     assert CHROMIUM, "chromium is missing: `make test` installs Debian's chromium package as root"
     shots = tmp_path_factory.mktemp("screenshots")
-    expected = {"run": 7, "run-en": 7, "infeasible": 5, "sweep": 2, "comparison": 2}
+    expected = {"run": 7, "run-en": 7, "infeasible": 5, "sweep": 2, "comparison": 2, "uncertainty": 2,
+                "alternatives": 1, "sensitivity": 1}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
