@@ -167,7 +167,8 @@ def report_kinds(run_folder, tmp_path_factory):
         "pv,co2,uniform,0.8,,1.1,,test range\n*,capex,triangular,0.9,1.0,1.2,,test range\n", encoding="utf-8")
     analyses = {"uncertainty": ["uncertainty", str(spec), "--samples", "8"],
                 "alternatives": ["alternatives", str(spec), "--count", "2"],
-                "sensitivity": ["sensitivity", str(spec)]}
+                "sensitivity": ["sensitivity", str(spec)],
+                "robust": ["robust", str(spec), "--samples", "6", "--check-samples", "6"]}
     kinds = {"run": (run_folder, "zh"), "run-en": (english, "en"), "infeasible": (infeasible, "zh"),
              "sweep": (sweep, "zh"), "comparison": (comparison, "en")}
     for kind, args in analyses.items():
@@ -195,6 +196,9 @@ def test_every_analysis_has_its_report_with_readings(report_kinds):
     tornado = pd.read_csv(report_kinds["sensitivity"][0] / "tornado.csv", encoding="utf-8-sig")
     top = tornado.sort_values("swing_wan_yuan", ascending=False).iloc[0]
     assert top.parameter in build_report(report_kinds["sensitivity"][0], "en").sections[0].reading
+    robust = pd.read_csv(report_kinds["robust"][0] / "robust.csv", encoding="utf-8-sig").iloc[0]
+    reading = build_report(report_kinds["robust"][0], "zh").sections[0].reading
+    assert f"多 {robust.premium_wan_yuan:,.0f} 万元" in reading and f"{100 * robust.p_met_robust:.0f}%" in reading
 
 
 def test_native_excel_charts(report_kinds):
@@ -222,7 +226,7 @@ def test_report_in_headless_chromium(report_kinds, tmp_path_factory):
     assert CHROMIUM, "chromium is missing: `make test` installs Debian's chromium package as root"
     shots = tmp_path_factory.mktemp("screenshots")
     expected = {"run": 7, "run-en": 7, "infeasible": 5, "sweep": 2, "comparison": 2, "uncertainty": 2,
-                "alternatives": 1, "sensitivity": 1}
+                "alternatives": 1, "sensitivity": 1, "robust": 1}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
