@@ -162,12 +162,43 @@ def report_kinds(run_folder, tmp_path_factory):
                          obj={}).exit_code == 0
     assert runner.invoke(main, ["compare", str(run_folder), str(infeasible), "--out", str(comparison)],
                          obj={}).exit_code == 0
+    (root / "case" / "inputs" / "uncertainty.csv").write_text(
+        "applies_to,quantity,distribution,low,mode,high,group,reason\n"
+        "pv,co2,uniform,0.8,,1.1,,test range\n*,capex,triangular,0.9,1.0,1.2,,test range\n", encoding="utf-8")
+    analyses = {"uncertainty": ["uncertainty", str(spec), "--samples", "8"],
+                "alternatives": ["alternatives", str(spec), "--count", "2"],
+                "sensitivity": ["sensitivity", str(spec)],
+                "robust": ["robust", str(spec), "--samples", "6", "--check-samples", "6"]}
     kinds = {"run": (run_folder, "zh"), "run-en": (english, "en"), "infeasible": (infeasible, "zh"),
              "sweep": (sweep, "zh"), "comparison": (comparison, "en")}
+    for kind, args in analyses.items():
+        result = runner.invoke(main, [*args, "--out", str(root / kind)], obj={})
+        assert result.exit_code == 0, result.output
+        kinds[kind] = (root / kind, "zh" if kind != "sensitivity" else "en")
     for folder, lang in kinds.values():
         result = runner.invoke(main, ["report", str(folder), "--lang", lang], obj={})
         assert result.exit_code == 0, result.output
     return kinds
+
+
+def test_every_analysis_has_its_report_with_readings(report_kinds):
+    """Each section of each report kind opens with a paragraph made from its numbers."""
+    from planner.report.document import build_report
+
+    for kind, (folder, lang) in report_kinds.items():
+        report = build_report(folder, lang)
+        assert report.sections, kind
+        for section in report.sections:
+            assert len(section.reading) > 15, (kind, section.title)
+    unc = build_report(report_kinds["uncertainty"][0], "zh")
+    summary = json.loads((report_kinds["uncertainty"][0] / "summary.json").read_text(encoding="utf-8"))
+    assert f"{100 * summary['p_all_met_reoptimised']:.0f}%" in unc.sections[0].reading
+    tornado = pd.read_csv(report_kinds["sensitivity"][0] / "tornado.csv", encoding="utf-8-sig")
+    top = tornado.sort_values("swing_wan_yuan", ascending=False).iloc[0]
+    assert top.parameter in build_report(report_kinds["sensitivity"][0], "en").sections[0].reading
+    robust = pd.read_csv(report_kinds["robust"][0] / "robust.csv", encoding="utf-8-sig").iloc[0]
+    reading = build_report(report_kinds["robust"][0], "zh").sections[0].reading
+    assert f"多 {robust.premium_wan_yuan:,.0f} 万元" in reading and f"{100 * robust.p_met_robust:.0f}%" in reading
 
 
 def test_native_excel_charts(report_kinds):
@@ -194,7 +225,8 @@ def test_report_in_headless_chromium(report_kinds, tmp_path_factory):
 
     assert CHROMIUM, "chromium is missing: `make test` installs Debian's chromium package as root"
     shots = tmp_path_factory.mktemp("screenshots")
-    expected = {"run": 7, "run-en": 7, "infeasible": 5, "sweep": 2, "comparison": 2}
+    expected = {"run": 7, "run-en": 7, "infeasible": 5, "sweep": 2, "comparison": 2, "uncertainty": 2,
+                "alternatives": 1, "sensitivity": 1, "robust": 1}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -219,3 +251,20 @@ def test_report_in_headless_chromium(report_kinds, tmp_path_factory):
             assert (shots / f"{kind}.png").stat().st_size > 10_000
         browser.close()
     assert errors == []
+
+
+def test_replan_report_shades_history_and_says_so(tmp_path):
+    """The default model's review_2026 scenario re-plans from 2026: history years are shaded in the
+    emission charts and the first reading gives what was built and what is planned."""
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "replan"
+    result = CliRunner().invoke(main, ["run", str(root / "models" / "guiyang.toml"), "--scenario", "review_2026",
+                                       "--out", str(out)], obj={})
+    assert result.exit_code == 0, result.output
+    report = build_report(out, "zh")
+    assert report.sections[0].reading.startswith("本方案从2026年起重新规划")
+    plan = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
+    built = plan.loc[plan.year < 2026, "capex_wan_yuan"].sum()
+    assert f"投资 {built:,.0f} 万元" in report.sections[0].reading
+    shapes = dict(report.charts)["chart-emissions-co2"].layout.shapes
+    assert len(shapes) == 1 and shapes[0].x1 == 2025.5

@@ -155,20 +155,29 @@ def test_runs_killed_at_random_moments_lose_nothing(tmp_path):
 
 
 def test_second_writer_gets_exit_8_with_pid_and_start_time(tmp_path):
+    """While one writer holds the folder, a second run exits 8 naming the holder; with --wait-s it
+    waits for a real planner run to finish and then writes.
+
+    The refusal is checked against a lock held by this test process, so it cannot race with a
+    holder that finishes before the second process has started (seen on a loaded machine)."""
     out = tmp_path / "results" / "guiyang"
-    holder = spawn("run", TINY, "--out", str(out), env_extra={"PLANNER_TEST_WRITE_DELAY_S": "1"})
     lock = lock_path(out)
+    with folder_lock(out):
+        record = json.loads(lock.read_text())
+        assert record["pid"] == os.getpid()
+        second = planner("run", TINY, "--out", str(out))
+    assert second.returncode == 8, second.stderr
+    started = record["started"][11:19]
+    assert (f"{out} is being written by another planner run (pid {os.getpid()}, started {started}); "
+            "use --out for a separate folder or --wait-s 60 to wait") in second.stderr
+    assert "results in" not in second.stdout
+    assert not (out / "summary.json").exists()
+
+    holder = spawn("run", TINY, "--out", str(out), env_extra={"PLANNER_TEST_WRITE_DELAY_S": "1"})
     deadline = time.time() + 60
     while not (lock.exists() and lock.read_text()) and time.time() < deadline:
         time.sleep(0.05)
-    record = json.loads(lock.read_text())
-    assert record["pid"] == holder.pid
-    second = planner("run", TINY, "--out", str(out))
-    assert second.returncode == 8, second.stderr
-    started = record["started"][11:19]
-    assert (f"{out} is being written by another planner run (pid {holder.pid}, started {started}); "
-            "use --out for a separate folder or --wait-s 60 to wait") in second.stderr
-    assert "results in" not in second.stdout
+    assert json.loads(lock.read_text())["pid"] == holder.pid
     waited = planner("run", TINY, "--out", str(out), "--wait-s", "120", "--budget", "100")
     assert holder.wait(timeout=120) == 0
     assert waited.returncode == 0, waited.stderr

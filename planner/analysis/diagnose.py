@@ -39,7 +39,10 @@ class Diagnosis:
     unreachable: list[dict] = field(default_factory=list)
     budget_bound: list[dict] = field(default_factory=list)
     shortfalls: list[dict] = field(default_factory=list)
-    extra_budget_wan_yuan: dict[int, float] | None = None
+    extra_budget_wan_yuan: dict[int, float] | None = None  # yearly budgets raised, total as it is
+    extra_total_budget_wan_yuan: float | None = None  # total budget raised, yearly budgets as they are
+    extra_both_wan_yuan: dict | None = None  # both raised, when neither alone does: {"by_year": ..., "total": ...}
+    total_budget_wan_yuan: float | None = None
     conflict: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     fixes: list[str] = field(default_factory=list)
@@ -51,6 +54,8 @@ class Diagnosis:
             "least_shortfalls": self.shortfalls,
             "extra_budget_wan_yuan_by_year": (None if self.extra_budget_wan_yuan is None else
                                               {str(y): v for y, v in self.extra_budget_wan_yuan.items()}),
+            "extra_total_budget_wan_yuan": self.extra_total_budget_wan_yuan,
+            "extra_budget_both": self.extra_both_wan_yuan,
             "conflict": self.conflict,
             "notes": self.notes,
             "fixes": self.fixes,
@@ -245,11 +250,7 @@ def diagnose(data: PlanningData, session: SolverSession,
     else:
         diagnosis.notes.append(f"the elastic re-solve ended '{solution.status}'")
 
-    overrun = build_model(data, BuildOptions(budget_overrun_penalty_wan_yuan=OVERRUN_PENALTY_WAN_YUAN))
-    overrun_solution = SolverSession(overrun, spec.solver, session.deadline).solve()
-    if overrun_solution.budget_overrun_wan_yuan is not None:
-        diagnosis.extra_budget_wan_yuan = {
-            t: float(v) for t, v in zip(overrun.years, overrun_solution.budget_overrun_wan_yuan) if v > REPORT_TOL}
+    _budget_views(data, session, diagnosis)
 
     if session.compiled.n_rows <= IIS_MAX_ROWS:
         members = session.irreducible_conflict(session.time_left_s())
@@ -264,6 +265,44 @@ def diagnose(data: PlanningData, session: SolverSession,
                                f"(limit {IIS_MAX_ROWS:,})")
     diagnosis.fixes = _fixes(diagnosis)
     return diagnosis
+
+
+def _budget_views(data: PlanningData, session: SolverSession, diagnosis: Diagnosis) -> None:
+    """The budget that would do, one budget at a time: the targets strict, the yearly budgets allowed
+    to overrun at a price (total budget as it is), then the total budget alone (yearly budgets as they
+    are), then both when neither alone does. One model with both overruns u_t, u_total; a view fixes
+    the other's at 0."""
+    spec = data.spec
+    overrun = build_model(data, BuildOptions(budget_overrun_penalty_wan_yuan=OVERRUN_PENALTY_WAN_YUAN))
+    views = SolverSession(overrun, spec.solver, session.deadline)
+    compiled = views.compiled
+    yearly = np.arange(compiled.n_cols)[compiled.column_slice("budget_overrun_wan_yuan")]
+    total = np.arange(compiled.n_cols)[compiled.column_slice("budget_total_overrun_wan_yuan")]
+
+    def extra_by_year(solution) -> dict[int, float]:
+        return {t: float(v) for t, v in zip(overrun.years, solution.budget_overrun_wan_yuan) if v > REPORT_TOL}
+
+    def solve(yearly_open: bool, total_open: bool):
+        views.set_column_upper(yearly, np.inf if yearly_open else 0.0)
+        if len(total):
+            views.set_column_upper(total, np.inf if total_open else 0.0)
+        solution = views.solve()
+        return solution if solution.budget_overrun_wan_yuan is not None else None
+
+    yearly_view = solve(True, False)
+    if yearly_view is not None:
+        diagnosis.extra_budget_wan_yuan = extra_by_year(yearly_view)
+    if not len(total):
+        return
+    diagnosis.total_budget_wan_yuan = spec.budget_total_wan_yuan
+    total_view = solve(False, True)
+    if total_view is not None:
+        diagnosis.extra_total_budget_wan_yuan = max(0.0, float(total_view.budget_total_overrun_wan_yuan))
+    if yearly_view is None and total_view is None:
+        both = solve(True, True)
+        if both is not None:
+            diagnosis.extra_both_wan_yuan = {"by_year": {str(t): v for t, v in extra_by_year(both).items()},
+                                             "total": max(0.0, float(both.budget_total_overrun_wan_yuan))}
 
 
 def _least_shortfalls(data, planning, solution, diagnosis: Diagnosis) -> None:
@@ -330,10 +369,26 @@ def _fixes(diagnosis: Diagnosis) -> list[str]:
     for item in diagnosis.unreachable:
         fixes.append(f"relax {item['target']} by at least {item['missing']:,.1f} {item['unit']}, or add measures "
                      "that can reach it (more potential, faster ramp, earlier first year)")
+    budget_helps = False
     if diagnosis.extra_budget_wan_yuan:
         years = ", ".join(f"{y}: +{v:,.0f}" for y, v in sorted(diagnosis.extra_budget_wan_yuan.items()))
         fixes.append(f"raise the yearly budgets (万元) — {years} — and every target can be met")
-    elif not diagnosis.unreachable and diagnosis.extra_budget_wan_yuan is not None:
+        budget_helps = True
+    total = diagnosis.total_budget_wan_yuan
+    if diagnosis.extra_total_budget_wan_yuan and diagnosis.extra_total_budget_wan_yuan > REPORT_TOL:
+        extra = diagnosis.extra_total_budget_wan_yuan
+        fixes.append(f"{'or ' if budget_helps else ''}raise the total budget by {extra:,.0f} 万元 "
+                     f"(from {total:,.0f} to {total + extra:,.0f} 万元, the yearly budgets as they are) "
+                     "and every target can be met")
+        budget_helps = True
+    if diagnosis.extra_both_wan_yuan:
+        both = diagnosis.extra_both_wan_yuan
+        years = ", ".join(f"{y}: +{v:,.0f}" for y, v in sorted(both["by_year"].items())) or "none"
+        fixes.append(f"neither budget alone is enough: raise the yearly budgets (万元) — {years} — and the total "
+                     f"budget by {both['total']:,.0f} 万元 together, and every target can be met")
+        budget_helps = True
+    budget_tried = diagnosis.extra_budget_wan_yuan is not None or diagnosis.extra_total_budget_wan_yuan is not None
+    if not budget_helps and not diagnosis.unreachable and budget_tried:
         fixes.append("more budget alone does not help: relax the targets listed above")
     for item in diagnosis.shortfalls:
         fixes.append(f"or, at the present budgets, relax {item['target']} by {item['shortfall']:,.1f} {item['unit']}")

@@ -260,6 +260,8 @@ def _add_variables(p: PlanningModel) -> None:
     if p.options.budget_overrun_penalty_wan_yuan is not None:
         _columns(p, "budget_overrun_wan_yuan", list(p.years), pyo.Var(m.YEARS, domain=pyo.NonNegativeReals),
                  0.0, np.inf)
+        if math.isfinite(p.data.spec.budget_total_wan_yuan):
+            _columns(p, "budget_total_overrun_wan_yuan", [None], pyo.Var(domain=pyo.NonNegativeReals), 0.0, np.inf)
 
 
 def _columns(p: PlanningModel, name: str, keys: list, var: pyo.Var, lower, upper, integer=False) -> None:
@@ -382,11 +384,11 @@ def _add_potential_limit(p: PlanningModel) -> None:
 
 def _add_budget_limit(p: PlanningModel) -> None:
     """budget_limit[t]:  sum_m c_{m,t} x_{m,t} (- u_t) <= B_t  (only planned years with a finite budget);
-    budget_total_limit:  sum_{t >= Y} sum_m c_{m,t} x_{m,t} <= B_total  (when a total budget is set).
+    budget_total_limit:  sum_{t >= Y} sum_m c_{m,t} x_{m,t} (- u_total) <= B_total  (when a total budget is set).
 
     c_{m,t} is the year's capex (measure_years.csv, else the measure's). Planned years are t >= Y =
-    replan_from (all model years without it): history is not limited. u_t >= 0 is the budget
-    overrun, present only when diagnosing an infeasible run."""
+    replan_from (all model years without it): history is not limited. u_t >= 0 and u_total >= 0 are
+    the budget overruns, present only when diagnosing an infeasible run."""
     m, spec = p.pyomo, p.data.spec
     capex = p.data.extensions.capex_wan_yuan
     n_years = len(p.years)
@@ -409,6 +411,9 @@ def _add_budget_limit(p: PlanningModel) -> None:
           np.array([spec.budget_wan_yuan_by_year[t] for t in limited], dtype=float), index_set=m.BUDGET_YEARS)
     if math.isfinite(spec.budget_total_wan_yuan):
         _, columns, values = terms(planned_pos)
+        if "budget_total_overrun_wan_yuan" in p.first_column:  # diagnosis: - u_total on the left
+            columns = np.concatenate([columns, [p.first_column["budget_total_overrun_wan_yuan"]]])
+            values = np.concatenate([values, [-1.0]])
         _rows(p, "budget_total_limit", [None], np.zeros(len(columns), dtype=np.int64), columns, values, -np.inf,
               spec.budget_total_wan_yuan, scalar=True)
 
@@ -592,6 +597,8 @@ def _add_objective(p: PlanningModel) -> None:
         penalty("deployment_shortfall_units", p.price_caps.deployment_yuan_per_unit / YUAN_PER_WAN_YUAN)
     if p.options.budget_overrun_penalty_wan_yuan is not None:
         penalty("budget_overrun_wan_yuan", p.options.budget_overrun_penalty_wan_yuan)
+        if "budget_total_overrun_wan_yuan" in p.first_column:
+            penalty("budget_total_overrun_wan_yuan", p.options.budget_overrun_penalty_wan_yuan)
     columns, coefs = np.concatenate(columns), np.concatenate(coefs)
     p.arrays.set_objective(columns, coefs)
 

@@ -27,7 +27,7 @@ def number_format(lang: str) -> str:
     return ",~r" if lang == "zh" else "~s"
 
 
-def _layout(title: str, x_title: str, y_title: str, lang: str, **extra) -> dict:
+def base_layout(title: str, x_title: str, y_title: str, lang: str, **extra) -> dict:
     layout = {
         "title": {"text": title, "x": 0.5, "font": {"size": 15}},
         "width": CHART_WIDTH, "height": CHART_HEIGHT,
@@ -69,7 +69,7 @@ def line_figure(title: str, x_title: str, y_title: str, series: list[dict], lang
             text=[m["label"] for m in markers], hovertemplate="%{text}: %{y:,.1f}<extra></extra>"))
     xaxis = ({"tickformat": "d", "dtick": 1} if x_is_year
              else {"tickformat": number_format(lang), "nticks": 8})
-    figure.update_layout(_layout(title, x_title, y_title, lang, xaxis=xaxis))
+    figure.update_layout(base_layout(title, x_title, y_title, lang, xaxis=xaxis))
     return figure
 
 
@@ -81,7 +81,7 @@ def stacked_bar_figure(title: str, x_title: str, y_title: str, categories: list,
         figure.add_trace(go.Bar(x=list(categories), y=list(stack["values"]), name=stack["label"],
                                 marker={"color": stack["colour"]},
                                 hovertemplate="%{x} " + stack["label"] + ": %{y:,.0f}<extra></extra>"))
-    figure.update_layout(_layout(title, x_title, y_title, lang, barmode="stack",
+    figure.update_layout(base_layout(title, x_title, y_title, lang, barmode="stack",
                                  xaxis={"tickformat": "d", "dtick": 1, "type": "category"}))
     return figure
 
@@ -140,7 +140,7 @@ def mac_figure(title: str, x_title: str, y_title: str, bars: list[dict], lang: s
         annotations.append({"x": 0.01, "y": 0.99, "xref": "paper", "yref": "paper", "xanchor": "left",
                             "yanchor": "top", "align": "left", "showarrow": False, "text": listed,
                             "font": {"size": 10}, "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#ccc"})
-    figure.update_layout(_layout(title, x_title, y_title, lang, barmode="overlay", bargap=0, annotations=annotations,
+    figure.update_layout(base_layout(title, x_title, y_title, lang, barmode="overlay", bargap=0, annotations=annotations,
                                  xaxis={"tickformat": number_format(lang), "range": [0, max(left, 1.0)]},
                                  yaxis={"range": [min(low * 1.08, 0.0), top]}))
     return figure
@@ -183,7 +183,7 @@ def quadrant_figure(title: str, x_title: str, y_title: str, points: list[dict], 
     annotations = [{"x": x, "y": y, "xref": "paper", "yref": "paper", "text": label, "showarrow": False,
                     "xanchor": xa, "yanchor": ya, "font": {"color": "#999", "size": 12}}
                    for (x, y, xa, ya), label in zip(corners, quadrant_labels)]
-    figure.update_layout(_layout(
+    figure.update_layout(base_layout(
         title, x_title, y_title, lang, annotations=annotations,
         xaxis={"range": [-span_x, span_x], "tickvals": x_ticks, "ticktext": x_text, "zeroline": True,
                "zerolinecolor": "#555", "tickformat": None},
@@ -210,7 +210,7 @@ def grouped_bar_figure(title: str, x_title: str, y_title: str, categories: list,
     if horizontal:
         extra = {"barmode": "group", "yaxis": {"type": "category", "tickformat": None, "automargin": True},
                  "xaxis": {"tickformat": number_format(lang)}}
-    figure.update_layout(_layout(title, x_title, y_title, lang, **extra))
+    figure.update_layout(base_layout(title, x_title, y_title, lang, **extra))
     return figure
 
 

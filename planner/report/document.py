@@ -21,7 +21,12 @@ from planner.report.content import (Chart, ExcelChart, NotAResultsFolder, Report
 from planner.report.html import render_html
 from planner.report.labels import (PHRASES, column_label, metric_label, phrase, status_label, unit_label,
                                    yes_no)
+from planner.report.analysis_reports import (alternatives_report, robust_report, sensitivity_report,
+                                             uncertainty_report)
 from planner.report.run_report import run_report
+
+ANALYSES = {"uncertainty": uncertainty_report, "robust": robust_report, "alternatives": alternatives_report,
+            "sensitivity": sensitivity_report}
 from planner.report.xlsx import write_workbook
 from planner.io.writer import claim_names, recover, register_files
 
@@ -33,13 +38,16 @@ def build_report(folder: Path, lang: str = "zh") -> Report:
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise NotAResultsFolder(f"{folder} has no readable summary.json; give a folder written by "
-                                "`planner run`, `planner sweep` or `planner compare`") from None
+                                "`planner run`, `sweep`, `compare`, `uncertainty`, `robust`, "
+                                "`alternatives` or `sensitivity`") from None
     kind = summary.get("kind", "run")
     try:
         if kind == "sweep":
             return _sweep_report(folder, summary, lang)
         if kind == "comparison":
             return _comparison_report(folder, lang)
+        if kind in ANALYSES:
+            return ANALYSES[kind](folder, summary, lang)
         return run_report(folder, summary, lang)
     except (OSError, KeyError, ValueError) as exc:
         raise NotAResultsFolder(f"{folder}: its result files are incomplete or were edited ({exc}); "

@@ -246,3 +246,83 @@ def co_control(portfolio: pd.DataFrame, table: pd.DataFrame, lang: str) -> str:
     text += (f"Trade-off measures: {', '.join(trade)}; they need matching controls." if trade
              else "No measure trades one off against the other.")
     return text
+
+
+def pools(table: pd.DataFrame, lang: str) -> str:
+    zh = lang == "zh"
+    parts = []
+    for pool, rows in table.groupby("pool", sort=False):
+        full = rows[rows["binding"].astype(str) == "True"]
+        share = float((rows["used"] / rows["capacity"].where(rows["capacity"] > 0)).max())
+        price = float(rows["shadow_price_yuan_per_unit"].fillna(0).max()) if "shadow_price_yuan_per_unit" in rows else 0
+        if zh:
+            parts.append(f"{pool} 最高使用 {_pct(share if share == share else 0)}"
+                         + (f",{len(full)}个年份用满" if len(full) else "")
+                         + (f"(影子价格最高 {price:,.0f} 元/单位)" if len(full) and price > 0.5 else ""))
+        else:
+            parts.append(f"{pool} is used up to {_pct(share if share == share else 0)}"
+                         + (f", full in {len(full)} year(s)" if len(full) else "")
+                         + (f" (shadow price up to {price:,.0f} 元/unit)" if len(full) and price > 0.5 else ""))
+    if zh:
+        return ("各存量池(实线为使用,虚线为容量):" + ";".join(parts)
+                + "。用满的池限制了作用于同一存量的措施,扩大其容量才能进一步减排。")
+    return ("Each pool's use (solid) against its capacity (dashed): " + "; ".join(parts)
+            + ". A full pool limits the measures that act on that stock: only more capacity lets them cut more.")
+
+
+def areas(frame: pd.DataFrame, names: dict, targets: pd.DataFrame, lang: str) -> str:
+    zh = lang == "zh"
+    total = frame.groupby("area")["capex_wan_yuan"].sum().sort_values(ascending=False)
+    all_capex = float(total.sum())
+    if all_capex <= 0:
+        return "各区域没有投资。" if zh else "No area invests."
+    top = total.index[0]
+    last = int(frame["year"].max())
+    co2 = frame[frame["year"] == last].set_index("area")["co2_abated_t"] if "co2_abated_t" in frame else None
+    local = targets[targets.get("area", pd.Series(dtype=object)).astype(object).fillna("").astype(str) != ""] \
+        if "area" in targets.columns else targets.iloc[0:0]
+    met = int(local["met"].astype(str).eq("True").sum()) if len(local) else 0
+    if zh:
+        text = (f"{len(total)}个区域(含全市性措施)共投资 {all_capex:,.0f} 万元,{names[top]}最多,占 "
+                f"{_pct(float(total.iloc[0]) / all_capex)}。")
+        if co2 is not None:
+            text += f"{last}年{names[co2.idxmax()]}的二氧化碳减排量最大({co2.max():,.0f} 吨)。"
+        if len(local):
+            text += f"区域目标{len(local)}个,达成{met}个。"
+        return text
+    text = (f"{len(total)} areas (city-wide measures included) invest {all_capex:,.0f} 万元; {names[top]} the most, "
+            f"{_pct(float(total.iloc[0]) / all_capex)}. ")
+    if co2 is not None:
+        text += f"In {last} {names[co2.idxmax()]} abates the most CO2 ({co2.max():,.0f} t). "
+    if len(local):
+        text += f"{met} of {len(local)} area targets are met."
+    return text
+
+
+def indicators(table: pd.DataFrame, lang: str) -> str:
+    zh = lang == "zh"
+    parts = []
+    for indicator, rows in table.groupby("indicator", sort=False):
+        last = rows.sort_values("year").iloc[-1]
+        change = last.get("intensity_change_vs_base")
+        name = last["name"]
+        if zh:
+            parts.append(f"{name}:{int(last.year)}年 {last.level:,.0f} {last.unit},较基准减少 {last.abated:,.0f}"
+                         + ("" if pd.isna(change) else f",强度较基年变化 {_pct(change)}"))
+        else:
+            parts.append(f"{name}: {last.level:,.0f} {last.unit} in {int(last.year)}, {last.abated:,.0f} below BAU"
+                         + ("" if pd.isna(change) else f", intensity {_pct(change)} against the base year"))
+    return ("其他指标:" + ";".join(parts) + "。") if zh else ("Other indicators: " + "; ".join(parts) + ".")
+
+
+def replan(plan: pd.DataFrame, replan_from: int, lang: str) -> str:
+    """A re-planned run: what was built before ``replan_from`` (history) against what is planned."""
+    zh = lang == "zh"
+    history = plan[plan["year"] < replan_from]
+    ahead = plan[plan["year"] >= replan_from]
+    built, planned = float(history["capex_wan_yuan"].sum()), float(ahead["capex_wan_yuan"].sum())
+    if zh:
+        return (f"本方案从{replan_from}年起重新规划:此前年份(灰色底纹)为已实施的历史,投资 {_t(built)} 万元;"
+                f"{replan_from}年起新规划投资 {_t(planned)} 万元。")
+    return (f"This plan is re-planned from {replan_from}: the years before (shaded) are history as built, "
+            f"{_t(built)} 万元 invested; from {replan_from} on the plan invests {_t(planned)} 万元.")

@@ -148,6 +148,14 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     report.sections.append(emission_section(report, emissions, targets, lang, solved))
     if solved:
         report.sections.append(investment_section(report, costs, summary, lang))
+    replan_from = summary.get("replan_from")
+    first_year = summary.get("horizon", {}).get("start_year")
+    for section in report.sections:
+        for chart in section.charts:
+            if chart.id.startswith("chart-emissions") or chart.id == "chart-intensity":
+                shade_history(chart.figure, replan_from, first_year, lang)
+    if replan_from is not None and report.sections:
+        report.sections[0].reading = readings.replan(plan, replan_from, lang) + " " + report.sections[0].reading
     report.sections.append(mac_section(report, catalogue, lang))
     co_control = read_csv(folder, "co_control.csv") if (folder / "co_control.csv").is_file() else None
     report.sections.append(coordinate_section(catalogue, lang, co_control))
@@ -155,6 +163,17 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
         report.sheets.append(sheet(phrase("co_control", lang), labelled_codes(co_control, lang), lang,
                                    "co_control.csv"))
 
+    for name, build in (("pools.csv", pools_section), ("areas.csv", areas_section)):
+        if (folder / name).is_file():
+            table = read_csv(folder, name)
+            report.sheets.append(sheet(phrase(name.removesuffix(".csv"), lang), table, lang, name))
+            report.sections.append(build(table, targets, lang))
+    if (folder / "indicators.csv").is_file():
+        table = read_csv(folder, "indicators.csv")
+        report.sheets.append(sheet(phrase("indicators", lang), table, lang, "indicators.csv"))
+        report.sections.append(Section(phrase("indicators", lang), readings.indicators(table, lang),
+                                       tables=[sheet(phrase("indicators", lang), table, lang, "indicators.csv")],
+                                       id="indicators"))
     shown = named_targets[["year", "kind", "subject", "value", "unit", "required", "achieved", "met"]].copy()
     shown["shadow_price"] = shadow_price_text(targets, lang)
     if "basis" in targets:
@@ -163,9 +182,18 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     target_sheet.table = target_sheet.table.drop(columns=[column_label("unit", lang, "targets.csv")])
     report.sections.append(Section(phrase("targets", lang), readings.targets(targets, lang, solved),
                                    tables=[target_sheet], id="targets"))
-    report.sections.append(Section(phrase("key_projects", lang), readings.key_projects(projects, lang),
-                                   tables=[sheet(phrase("key_projects", lang), projects, lang)], id="projects"))
+    if solved:
+        report.sections.append(Section(phrase("key_projects", lang), readings.key_projects(projects, lang),
+                                       tables=[sheet(phrase("key_projects", lang), projects, lang)], id="projects"))
     return report
+
+
+def shade_history(figure, replan_from: int | None, first_year: int | None, lang: str) -> None:
+    """A re-planned run: the years before ``replan_from`` (history, fixed at actuals.csv) shaded."""
+    if replan_from is None or first_year is None or replan_from <= first_year:
+        return
+    figure.add_vrect(x0=first_year - 0.5, x1=replan_from - 0.5, fillcolor="#999999", opacity=0.12, line_width=0,
+                     annotation_text=phrase("history", lang), annotation_position="top left")
 
 
 def targeted_pollutants(emissions: pd.DataFrame) -> list[str]:
@@ -312,3 +340,41 @@ def coordinate_section(catalogue: pd.DataFrame, lang: str, co_control: pd.DataFr
     section.tables.append(sheet(phrase("co_control", lang), labelled_codes(shown, lang), lang, "co_control.csv"))
     section.reading += " " + readings.co_control(portfolio, co_control, lang)
     return section
+
+
+def pools_section(pools: pd.DataFrame, targets: pd.DataFrame, lang: str) -> Section:
+    """Applicability pools: the units the measures take from each stock against its capacity."""
+    series = []
+    for k, (pool, rows) in enumerate(pools.groupby("pool", sort=False)):
+        years = [int(y) for y in rows["year"]]
+        colour = run_colour(k)
+        series.append({"label": f"{pool} — {phrase('used', lang)}", "x": years, "y": rows["used"].tolist(),
+                       "colour": colour})
+        series.append({"label": f"{pool} — {phrase('capacity', lang)}", "x": years, "y": rows["capacity"].tolist(),
+                       "colour": colour, "dash": True})
+    figure = line_figure(phrase("pools_chart", lang), phrase("year", lang), phrase("pools_axis", lang), series, lang)
+    chart = Chart("chart-pools", figure, {pool: {"used": rows["used"].tolist(), "capacity": rows["capacity"].tolist()}
+                                          for pool, rows in pools.groupby("pool", sort=False)})
+    return Section(phrase("pools", lang), readings.pools(pools, lang), [chart], id="pools")
+
+
+def areas_section(areas: pd.DataFrame, targets: pd.DataFrame, lang: str) -> Section:
+    """By district: investment by year and area, abatement and the area targets."""
+    names = {str(a): (str(n) if str(a) not in ("", "nan") else phrase("city_wide", lang))
+             for a, n in zip(areas["area"].astype(object).fillna(""), areas["name"])}
+    keys = list(dict.fromkeys(areas["area"].astype(object).fillna("").astype(str)))
+    years = sorted(int(y) for y in areas["year"].unique())
+    frame = areas.assign(area=areas["area"].astype(object).fillna("").astype(str))
+    stacks = [{"label": names[a], "values": [float(frame[(frame.area == a) & (frame.year == y)]["capex_wan_yuan"].sum())
+                                             for y in years], "colour": run_colour(k)} for k, a in enumerate(keys)]
+    figure = stacked_bar_figure(phrase("areas_chart", lang), phrase("year", lang), phrase("investment_axis", lang),
+                                years, stacks, lang)
+    chart = Chart("chart-areas", figure, {s["label"]: s["values"] for s in stacks})
+    tables = []
+    if "area" in targets.columns:
+        local = targets[targets["area"].astype(object).fillna("").astype(str) != ""]
+        if len(local):
+            tables.append(sheet(phrase("area_targets", lang), local[["year", "area", "kind", "subject", "value", "unit",
+                                                                      "required", "achieved", "met"]], lang,
+                                "targets.csv"))
+    return Section(phrase("areas", lang), readings.areas(frame, names, targets, lang), [chart], tables, id="areas")

@@ -107,7 +107,9 @@ def targets_table(targets: pd.DataFrame) -> str:
         cells = [label, str(int(row["year"])), f"{number(row['required'], 1)} {unit}",
                  number(row["achieved"], 1), met, _basis_word(row.get("basis"))]
         if elastic:
-            per = "/unit" if row["kind"] == "deployment" else "/t"
+            quantity = row.get("quantity_unit")
+            per = ("/unit" if row["kind"] == "deployment" else
+                   f"/{quantity}" if isinstance(quantity, str) and quantity else "/t")
             cells += [f"{number(row['price_cap_yuan'])}{per}", str(row["price_cap_source"])]
         rows.append(cells)
     return format_table(headers, rows, right={2, 3, 6} if elastic else {2, 3})

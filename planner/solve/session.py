@@ -78,6 +78,13 @@ class SolverSession:
         self.compiled.row_upper[positions] = upper
         self.highs.changeRowsBounds(len(positions), positions, self.compiled.row_lower[positions], upper)
 
+    def set_column_upper(self, positions: np.ndarray, upper: np.ndarray) -> None:
+        """Change the upper bounds of some columns for every later solve (the compiled bounds too)."""
+        positions = np.asarray(positions, dtype=np.int32)
+        upper = np.broadcast_to(np.asarray(upper, dtype=float), positions.shape).copy()
+        self.compiled.col_upper[positions] = upper
+        self.highs.changeColsBounds(len(positions), positions, self.compiled.col_lower[positions], upper)
+
     def shadow_prices(self, solution: Solution) -> dict | None:
         """Row duals of the targets, deployment rows and budgets at the solution (planner.solve.duals)."""
         return duals.shadow_prices(self, solution)

@@ -28,6 +28,7 @@ class Solution:
     target_shortfall_t: np.ndarray | None = None
     deployment_shortfall_units: np.ndarray | None = None
     budget_overrun_wan_yuan: np.ndarray | None = None  # per model year, diagnosis runs only
+    budget_total_overrun_wan_yuan: float | None = None  # diagnosis runs with a total budget only
     target_dual: np.ndarray | None = None  # d objective / d R_k, 万元 per t
     budget_dual: dict[int, float] = field(default_factory=dict)  # d objective / d B_t, 万元 per 万元
     mip_gap: float | None = None  # the gap HiGHS reached (MIP with a plan)
@@ -72,3 +73,6 @@ def read_solution(planning: PlanningModel, compiled: CompiledModel, values: np.n
         solution.deployment_shortfall_units = column_values(compiled, values, "deployment_shortfall_units")
     if planning.options.budget_overrun_penalty_wan_yuan is not None:
         solution.budget_overrun_wan_yuan = column_values(compiled, values, "budget_overrun_wan_yuan")
+        if "budget_total_overrun_wan_yuan" in compiled.column_blocks:
+            solution.budget_total_overrun_wan_yuan = float(
+                column_values(compiled, values, "budget_total_overrun_wan_yuan")[0])
