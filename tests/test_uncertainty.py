@@ -289,9 +289,10 @@ def test_uncertainty_columns_are_documented():
 
 def test_lost_worker_process_is_replaced_and_results_are_the_same(tmp_path):
     """Kill one worker process (SIGKILL) while the ensemble runs: its chunk runs again in a new pool and
-    samples.csv equals the serial run's byte for byte."""
+    samples.csv equals the serial run's byte for byte. Each sample waits 20 ms in the workers
+    (PLANNER_TEST_SAMPLE_DELAY_S), so on a fast machine the workers still have work when one is killed."""
     spec = _multi_case(tmp_path / "case")
-    env = dict(os.environ, PLANNER_PROGRESS_EVERY_S="0")
+    env = dict(os.environ, PLANNER_PROGRESS_EVERY_S="0", PLANNER_TEST_SAMPLE_DELAY_S="0.02")
     args = [sys.executable, "-m", "planner", "uncertainty", str(spec), "--samples", "300", "--seed", "2"]
     process = subprocess.Popen([*args, "--jobs", "2", "--out", str(tmp_path / "par")], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env)

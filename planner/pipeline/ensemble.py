@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 import multiprocessing
+import os
 import pickle
 import signal
 import time
@@ -199,12 +200,19 @@ class EnsembleWorker:
                             np.asarray(target_short, dtype=float), deploy_short, units, time.perf_counter() - tic)
 
     def run_chunk(self, indices: list[int]) -> list[SampleResult]:
-        return [self.run_sample(i) for i in indices]
+        results = []
+        for i in indices:
+            results.append(self.run_sample(i))
+            if _TEST_SAMPLE_DELAY_S:
+                time.sleep(_TEST_SAMPLE_DELAY_S)
+        return results
 
 
 # --- engines -------------------------------------------------------------------------------------
 
 _WORKERS: dict[str, EnsembleWorker] = {}
+# Tests only: seconds to wait after each sample, so a worker can be killed while it still has work.
+_TEST_SAMPLE_DELAY_S = float(os.environ.get("PLANNER_TEST_SAMPLE_DELAY_S", "0") or 0)
 
 
 def worker_for(payload: EnsemblePayload) -> EnsembleWorker:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from planner.report.charts import base_layout, grouped_bar_figure, number_format
 from planner.report.colours import BAU_COLOUR, PLAN_COLOUR, SHORTFALL_COLOUR
-from planner.report.content import Chart, ExcelChart, Report, Section, Sheet, labelled, read_csv
+from planner.report.content import Chart, ExcelChart, Report, Section, Sheet, read_csv, sheet
 from planner.report.labels import phrase
 
 
@@ -26,8 +26,8 @@ def _t(value: float) -> str:
 
 def _raw(name: str, table: pd.DataFrame, lang: str = "en", file: str | None = None) -> Sheet:
     """A result table with headers from the column table where declared (else the column ids),
-    true/false in the report's language, numbers as numbers."""
-    return Sheet(name, labelled(table, lang, file))
+    true/false in the report's language, fractions as percentages, numbers as numbers."""
+    return sheet(name, table, lang, file)
 
 
 def uncertainty_report(folder: Path, summary: dict, lang: str) -> Report:
@@ -36,7 +36,7 @@ def uncertainty_report(folder: Path, summary: dict, lang: str) -> Report:
     measures = read_csv(folder, "measures.csv")
     samples = read_csv(folder, "samples.csv")
     report = Report(title=f"{phrase('uncertainty', lang)} — {summary.get('model')}",
-                    sheets=[_raw(phrase("targets", lang), targets, lang), _raw(phrase("measures_word", lang), measures, lang),
+                    sheets=[_raw(phrase("targets", lang), targets, lang, "uncertainty/targets.csv"), _raw(phrase("measures_word", lang), measures, lang, "uncertainty/measures.csv"),
                             _raw(phrase("samples_word", lang), samples, lang)])
     labels = targets["target"].tolist()
     figure = grouped_bar_figure(phrase("p_met_chart", lang), "", "P(met)", labels, [
@@ -86,8 +86,8 @@ def uncertainty_report(folder: Path, summary: dict, lang: str) -> Report:
                           (phrase("p_all_reopt", lang), _pct(summary.get("p_all_met_reoptimised"))),
                           (phrase("robust_core", lang), str(len(core)))]
     report.sections.append(Section(phrase("uncertainty", lang), reading, [p_met, cost],
-                                   [_raw(phrase("targets", lang), targets, lang),
-                                    _raw(phrase("robust_core", lang), core, lang)], id="uncertainty"))
+                                   [_raw(phrase("targets", lang), targets, lang, "uncertainty/targets.csv"),
+                                    _raw(phrase("robust_core", lang), core, lang, "uncertainty/measures.csv")], id="uncertainty"))
     block = pd.DataFrame({"target": labels, phrase("fixed_plan", lang): targets["p_met_fixed_plan"].tolist(),
                           phrase("reoptimised", lang): targets["p_met_reoptimised"].tolist()})
     report.excel_charts.append(ExcelChart(phrase("p_met_chart", lang), block, "line", "", "P(met)"))
@@ -98,7 +98,7 @@ def robust_report(folder: Path, summary: dict, lang: str) -> Report:
     zh = lang == "zh"
     table = read_csv(folder, "robust.csv")
     row = table.iloc[0]
-    report = Report(title=f"{phrase('robust', lang)} — {summary.get('model')}", sheets=[_raw(phrase("robust", lang), table, lang)])
+    report = Report(title=f"{phrase('robust', lang)} — {summary.get('model')}", sheets=[_raw(phrase("robust", lang), table, lang, "robust.csv")])
     figure = grouped_bar_figure(phrase("robust_chart", lang), "", "P(met)", [phrase("robust_plan", lang),
                                                                             phrase("central_plan", lang)],
                                 [{"label": "P(met)", "values": [float(row.p_met_robust), float(row.p_met_central)],
@@ -119,7 +119,7 @@ def robust_report(folder: Path, summary: dict, lang: str) -> Report:
                    f"meets them with probability {_pct(row.p_met_robust)}, the central plan with "
                    f"{_pct(row.p_met_central)}." + (f" It adds: {', '.join(added)}." if added else ""))
     report.key_figures = [(phrase("premium", lang), f"{_t(row.premium_wan_yuan)} 万元")]
-    report.sections.append(Section(phrase("robust", lang), reading, [chart], [_raw(phrase("robust", lang), table, lang)],
+    report.sections.append(Section(phrase("robust", lang), reading, [chart], [_raw(phrase("robust", lang), table, lang, "robust.csv")],
                                    id="robust"))
     return report
 
@@ -129,7 +129,7 @@ def alternatives_report(folder: Path, summary: dict, lang: str) -> Report:
     table = read_csv(folder, "summary.csv")
     measures = read_csv(folder, "measures.csv")
     report = Report(title=f"{phrase('alternatives', lang)} — {summary.get('model')}",
-                    sheets=[_raw(phrase("alternatives", lang), table, lang), _raw(phrase("measures_word", lang), measures, lang)])
+                    sheets=[_raw(phrase("alternatives", lang), table, lang, "alternatives/summary.csv"), _raw(phrase("measures_word", lang), measures, lang, "alternatives/measures.csv")])
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=table["distance_to_optimum"].tolist(), y=table["cost_wan_yuan"].tolist(),
                                 mode="markers+text", text=table["alternative"].tolist(), textposition="top center",
@@ -153,8 +153,8 @@ def alternatives_report(folder: Path, summary: dict, lang: str) -> Report:
                    f"at {_t(far.cost_wan_yuan)} 万元. {len(must)} measures appear in every plan (must-haves); the "
                    "others can stand in for one another as conditions allow.")
     report.sections.append(Section(phrase("alternatives", lang), reading, [chart],
-                                   [_raw(phrase("alternatives", lang), table.drop(columns=["measures"]), lang),
-                                    _raw(phrase("measures_word", lang), measures, lang)], id="alternatives"))
+                                   [_raw(phrase("alternatives", lang), table.drop(columns=["measures"]), lang, "alternatives/summary.csv"),
+                                    _raw(phrase("measures_word", lang), measures, lang, "alternatives/measures.csv")], id="alternatives"))
     return report
 
 
@@ -163,7 +163,7 @@ def sensitivity_report(folder: Path, summary: dict, lang: str) -> Report:
     tornado = read_csv(folder, "tornado.csv").sort_values("swing_wan_yuan", ascending=False, kind="stable")
     inclusion = read_csv(folder, "inclusion_cost.csv")
     report = Report(title=f"{phrase('sensitivity', lang)} — {summary.get('model')}",
-                    sheets=[_raw(phrase("tornado", lang), tornado, lang), _raw(phrase("inclusion", lang), inclusion, lang)])
+                    sheets=[_raw(phrase("tornado", lang), tornado, lang, "tornado.csv"), _raw(phrase("inclusion", lang), inclusion, lang, "inclusion_cost.csv")])
     optimum = float(summary.get("optimum_wan_yuan") or 0.0)
     top = tornado.head(15).iloc[::-1]
     figure = go.Figure()
@@ -193,6 +193,6 @@ def sensitivity_report(folder: Path, summary: dict, lang: str) -> Report:
                                               "万元; " if first is not None else "")
                    + f"{changes} of them change the portfolio, the rest only its cost. Check those figures first.")
     report.sections.append(Section(phrase("sensitivity", lang), reading, [chart],
-                                   [_raw(phrase("tornado", lang), tornado, lang), _raw(phrase("inclusion", lang), inclusion, lang)],
+                                   [_raw(phrase("tornado", lang), tornado, lang, "tornado.csv"), _raw(phrase("inclusion", lang), inclusion, lang, "inclusion_cost.csv")],
                                    id="sensitivity"))
     return report
