@@ -65,15 +65,24 @@ def test_robust_plan_meets_every_sample(tmp_path):
 
 
 def test_robust_cli_infeasible_names_samples(tmp_path):
-    """Potential 5.2 units: a sample with k < 500 / 520 = 0.96 cannot be met by any plan."""
+    """Hand working. Potential 5.2 units abate 520 k_s t: sample s cannot be met by any plan iff
+    k_s < 500 / 520; every other sample is met by building all 5.2 units, so one plan covers exactly
+    the samples with k_s >= 500 / 520, together."""
     spec = one_measure_case(tmp_path, [{"applies_to": "m0", "quantity": "co2", "distribution": "uniform",
                                          "low": 0.9, "high": 1.3}], potential=5.2)
+    worker = _worker(spec, 0)
+    k = np.array([worker.figures(i)[0].rate[0, 0] for i in range(40)])
+    bad = [i for i in range(40) if k[i] * 520 < 500 * (1 - 1e-9)]
+    assert 0 < len(bad) < 40
     out = tmp_path / "out"
     result = run_cli("robust", str(spec), "--samples", "40", "--check-samples", "10", "--out", str(out))
     assert result.exit_code == 4, result.output
-    assert "cannot be met even on their own" in result.output
-    assert "co2_reduction_2023 short by" in result.output
-    assert "One plan can cover" in result.output
+    assert f"{len(bad)} sample(s) cannot be met even on their own" in result.output
+    for i in bad[:20]:
+        assert f"sample {i}: co2_reduction_2023" in result.output
+    assert f"co2_reduction_2023 in {len(bad)}" in result.output
+    assert f"One plan can cover {40 - len(bad)} of the 40 samples" in result.output
+    assert "Traceback" not in result.output
     assert not out.exists()
 
 

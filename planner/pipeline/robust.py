@@ -78,8 +78,14 @@ def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: s
     figures = [worker.figures(i)[0] for i in range(samples)]
     editor = worker.editor
 
-    def solve_with(indices: list[int]):
+    def solve_with(indices: list[int], only_target: int | None = None):
+        """Solve with the target rows of the samples ``indices`` added (only target ``only_target``'s if given)."""
         rows = editor.add_target_rows([figures[i] for i in indices])
+        if only_target is not None and len(rows):
+            n_targets = len(data.targets)
+            other = rows[np.arange(len(rows)) % n_targets != only_target]
+            if len(other):
+                editor.highs.changeRowsBounds(len(other), other, np.full(len(other), -np.inf), np.full(len(other), np.inf))
         editor.restart(worker.time_limit_s)
         solution = worker.session.solve()
         solution.x = worker.solution_x() if solution.units_added is not None else None
@@ -89,18 +95,10 @@ def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: s
     tic = time.perf_counter()
     solution = solve_with(list(range(samples)))
     robust_solve_s = time.perf_counter() - tic
-    infeasible: dict[int, list[str]] = {}
-    covered = samples
     if solution.status != "optimal":
         infeasible, covered = _explain_infeasible(worker, figures, solve_with)
         editor.apply(worker.central_figures)
-        lines = [f"sample {i}: {', '.join(missed) or 'infeasible'}" for i, missed in list(infeasible.items())[:20]]
-        raise RobustInfeasible(
-            f"no plan meets every target in all {samples} samples ({solution.status}). "
-            f"{len(infeasible)} sample(s) cannot be met even on their own (the targets missed by an elastic re-solve):\n  "
-            + ("\n  ".join(lines) if lines else "(none: each sample alone is feasible, only together they are not)")
-            + f"\nOne plan can cover {covered} of the {samples} samples (the first of those feasible on their own). Narrow the ranges in uncertainty.csv, "
-              "raise the budget, or use fewer samples.")
+        raise RobustInfeasible(infeasible_message(samples, solution.status, infeasible, covered))
 
     robust_active = solution.units_active
     robust_x = solution.x
@@ -141,28 +139,55 @@ def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: s
     return RobustOutcome(table, files, record, robust_active, robust_x, covered=samples)
 
 
-def _explain_infeasible(worker: EnsembleWorker, figures, solve_with) -> tuple[dict[int, list[str]], int]:
-    """Samples infeasible on their own (with the targets an elastic re-solve misses), and the longest
-    prefix of samples that one plan can still cover (bisection)."""
+def infeasible_message(samples: int, status: str, infeasible: dict[int, list[str]], covered: list[int]) -> str:
+    """Which samples no plan can meet (with the targets missed), per target how many, and how many one plan covers."""
+    lines = [f"sample {i}: {', '.join(missed) or 'infeasible'}" for i, missed in list(infeasible.items())[:20]]
+    if len(infeasible) > 20:
+        lines.append(f"... and {len(infeasible) - 20} more")
+    per_target: dict[str, int] = {}
+    for missed in infeasible.values():
+        for name in missed:
+            per_target[name] = per_target.get(name, 0) + 1
+    counts = "; ".join(f"{name} in {n}" for name, n in sorted(per_target.items(), key=lambda kv: (-kv[1], kv[0])))
+    return (f"no plan meets every target in all {samples} samples ({status}). "
+            f"{len(infeasible)} sample(s) cannot be met even on their own (the targets no plan meets even on their own):\n  "
+            + ("\n  ".join(lines) if lines else "(none: each sample alone is feasible, only together they are not)")
+            + (f"\nSamples in which a target cannot be met: {counts}." if counts else "")
+            + f"\nOne plan can cover {len(covered)} of the {samples} samples (taken in order, each kept while one plan "
+              f"still meets them all together: {_ranges(covered)}). Narrow the ranges in uncertainty.csv where the "
+              "sources allow, raise the budget, or use fewer samples.")
+
+
+def _ranges(indices: list[int]) -> str:
+    """0,1,2,5,7,8 -> '0-2, 5, 7-8' (at most 12 pieces)."""
+    pieces: list[str] = []
+    for i in indices:
+        if pieces and pieces[-1][1] == i - 1:
+            pieces[-1][1] = i
+        else:
+            pieces.append([i, i])
+    text = [f"{a}-{b}" if b > a else f"{a}" for a, b in pieces]
+    return ", ".join(text[:12]) + (" ..." if len(text) > 12 else "") if text else "none"
+
+
+def _explain_infeasible(worker: EnsembleWorker, figures, solve_with) -> tuple[dict[int, list[str]], list[int]]:
+    """Samples no plan can meet on their own, in the robust model's terms (central costs and budgets, the
+    central target rows and the sample's), with the targets of the sample that no plan meets even alone;
+    and a set of samples one plan covers together (greedy, in sample order)."""
     labels = [target_label(t) for t in worker.payload.data.targets]
     infeasible: dict[int, list[str]] = {}
+    alone = []
     for i, fig in enumerate(figures):
-        status, solution = worker.solve_figures(fig)
-        if status != "optimal":
-            short = solution.target_shortfall_t if solution.target_shortfall_t is not None else np.zeros(len(labels))
-            required = fig.required_abatement_t
-            infeasible[i] = [f"{labels[k]} short by {short[k]:,.0f} t" for k in range(len(labels))
-                             if short[k] > MET_REL_TOL * max(1.0, abs(required[k]))]
-    worker.editor.apply(worker.central_figures)
-    alone = [i for i in range(len(figures)) if i not in infeasible]
+        if solve_with([i]).status == "optimal":
+            alone.append(i)
+            continue
+        # Each target on its own (the sample's row of it, the central rows): which ones no plan can meet.
+        missed = [labels[k] for k in range(len(labels)) if solve_with([i], only_target=k).status != "optimal"]
+        infeasible[i] = missed or ["only the targets together"]
     if alone and solve_with(alone).status == "optimal":
-        return infeasible, len(alone)
-    low, high = 0, len(alone)  # one plan covers the first `low` of the samples feasible alone; not `high`
-    while high - low > 1:
-        middle = (low + high) // 2
-        if solve_with(alone[:middle]).status == "optimal":
-            low = middle
-        else:
-            high = middle
-    return infeasible, low
-
+        return infeasible, alone
+    covered: list[int] = []
+    for i in alone:
+        if solve_with(covered + [i]).status == "optimal":
+            covered.append(i)
+    return infeasible, covered
