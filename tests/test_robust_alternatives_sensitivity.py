@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from helpers import write_csv, write_dataset
 from test_uncertainty import HEADER, _multi_case, one_measure_case
 from planner.cli import main
 from planner.io.inputs import load_data
@@ -165,3 +166,43 @@ def test_sensitivity_cli(tmp_path):
             "targets_missed_low", "targets_missed_high"} <= set(tornado.columns)
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["kind"] == "sensitivity"
     assert run_cli("sensitivity", str(spec), "--range", "1.5", "--out", str(tmp_path / "x")).exit_code == 2
+
+
+def test_sensitivity_growth_and_price_by_hand(tmp_path):
+    """Hand working. pv abates 100 t CO2 per unit (potential 40) and saves 10 MWh/yr valued at the
+    electricity price. GDP 100 -> 120 and BAU CO2 10,000 -> 11,000 in 2023 (flat before); the 2023
+    CO2 intensity cut of 25 % allows 0.75 x 10,000 x GDP'/100 t. With GDP growth scaled by g and BAU
+    growth by b: required R = 10,000 + 1,000 b - 75 (100 + 20 g) = 2,500 + 1,000 b - 1,500 g
+    (2,000 t at g = b = 1). One measure, so the plan is R / 100 units and the optimum is
+    proportional to R: GDP growth x 0.8 -> 2,300 t (x 1.15), x 1.2 -> 1,700 t (x 0.85); BAU growth
+    x 0.8 -> 1,800 t (x 0.9), x 1.2 -> 2,200 t (x 1.1). The price and the capex enter the objective
+    linearly with the plan fixed: objective_low + objective_high = 2 x optimum; a dearer
+    electricity never raises the cost (pv saves it), a dearer pv never lowers it."""
+    growth = {2020: (100, 10000), 2021: (100, 10000), 2022: (100, 10000), 2023: (120, 11000)}
+    baseline = [{"year": y, "gdp_yi_yuan": gdp, "co2_t": co2, **{f"{p}_t": 10000 for p in
+                                                                 ("nox", "so2", "vocs", "pm", "cod", "nh3n")}}
+                for y, (gdp, co2) in growth.items()]
+    spec = write_dataset(tmp_path, [{"id": "pv", "co2_t_per_yr": 100, "electricity_mwh_per_yr": 10,
+                                     "potential": 40}],
+                         targets=[{"year": 2023, "pollutant": "co2", "kind": "intensity_reduction", "value": 0.25}],
+                         baseline=baseline, extra_toml="[prices]\nelectricity_yuan_per_kwh = 0.2\n")
+    write_csv(tmp_path / "inputs" / "uncertainty.csv", [
+        {"applies_to": "pv", "quantity": "capex", "distribution": "uniform", "low": 0.8, "high": 1.2}],
+        header=HEADER)
+    outcome = sensitivity(spec, range_=0.2)
+    table = outcome["table"].set_index("parameter")
+    optimum = outcome["record"]["optimum_wan_yuan"]
+    assert optimum > 0
+    assert (table.status_low == "optimal").all() and (table.status_high == "optimal").all()
+    gdp, bau = table.loc["growth:gdp"], table.loc["growth:bau:co2"]
+    assert gdp.objective_low == pytest.approx(1.15 * optimum, rel=1e-6)
+    assert gdp.objective_high == pytest.approx(0.85 * optimum, rel=1e-6)
+    assert bau.objective_low == pytest.approx(0.9 * optimum, rel=1e-6)
+    assert bau.objective_high == pytest.approx(1.1 * optimum, rel=1e-6)
+    for name in ("price:electricity", "capex:pv", "opex:pv"):
+        row = table.loc[name]
+        assert row.objective_low + row.objective_high == pytest.approx(2 * optimum, rel=1e-6), name
+    assert table.loc["price:electricity", "objective_high"] < optimum < table.loc["price:electricity", "objective_low"]
+    assert table.loc["capex:pv", "objective_low"] < optimum < table.loc["capex:pv", "objective_high"]
+    assert table.loc["abatement:pv", "objective_high"] < optimum < table.loc["abatement:pv", "objective_low"]
+    assert "discount_rate" not in table.index  # r = 0: nothing to scale

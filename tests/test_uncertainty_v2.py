@@ -12,6 +12,20 @@ from planner.pipeline.uncertainty import uncertainty
 from planner.pipeline.sensitivity import sensitivity
 
 
+def _energy_intensity_case(folder, rows: list[dict]):
+    """Indicator energy_tce over industry_va_yi_yuan (50, then 60 in 2023), BAU 1000 tce; eff saves 20 tce
+    per unit at 1 万元; the 2023 intensity cut of 25 % asks 100 tce; ``rows`` is uncertainty.csv."""
+    spec = write_dataset(folder, [{"id": "eff", "energy_tce_per_yr": 20}],
+                         targets=[{"year": 2023, "pollutant": "energy_tce", "kind": "intensity_reduction",
+                                   "value": 0.25}],
+                         baseline=baseline_rows(energy_tce=1000, industry_va_yi_yuan={2020: 50, 2021: 50, 2022: 50,
+                                                                                      2023: 60}))
+    write_csv(folder / "inputs" / "indicators.csv", [
+        {"indicator": "energy_tce", "name": "能源消费量", "unit": "tce", "denominator": "industry_va_yi_yuan"}])
+    write_csv(folder / "inputs" / "uncertainty.csv", rows, header=HEADER)
+    return spec
+
+
 def test_uncertain_electricity_price_by_hand(tmp_path):
     """led: capex 10 (1 万元/unit-yr, no discounting) + opex 0.5, saves 10 MWh/yr worth 0.1 x p x 10 = k 万元/yr
     at p = k x 1 元/kWh; gas: 1 万元/unit-yr. Both abate 100 t; the target asks 300 t in 2023 (3 units).
@@ -43,17 +57,10 @@ def test_uncertain_indicator_abatement_by_hand(tmp_path):
     2023 intensity cut of 25 % asks 100 tce. eff saves 20 k tce per unit, k ~ U(0.8, 1.25): the central plan
     buys 5 units and meets the row iff k >= 1, P = 0.25 / 0.45; re-optimised it buys 5/k <= 6.25 units
     (potential 10), cost 5/k."""
-    spec = write_dataset(tmp_path, [{"id": "eff", "energy_tce_per_yr": 20}],
-                         targets=[{"year": 2023, "pollutant": "energy_tce", "kind": "intensity_reduction",
-                                   "value": 0.25}],
-                         baseline=baseline_rows(energy_tce=1000, industry_va_yi_yuan={2020: 50, 2021: 50, 2022: 50,
-                                                                                      2023: 60}))
-    write_csv(tmp_path / "inputs" / "indicators.csv", [
-        {"indicator": "energy_tce", "name": "能源消费量", "unit": "tce", "denominator": "industry_va_yi_yuan"}])
-    write_csv(tmp_path / "inputs" / "uncertainty.csv", [
+    spec = _energy_intensity_case(tmp_path, [
         {"applies_to": "eff", "quantity": "energy_tce", "distribution": "uniform", "low": 0.8, "high": 1.25},
         {"applies_to": "bau:energy_tce", "quantity": "growth", "distribution": "uniform", "low": 0.5, "high": 1.5},
-    ], header=HEADER)
+    ])
     outcome = uncertainty(spec, samples=200, seed=9)
     samples = outcome.samples
     k = samples["x:eff:energy_tce"].to_numpy()
@@ -67,16 +74,22 @@ def test_uncertain_denominator_growth_by_hand(tmp_path):
     """baseline:industry_va_yi_yuan scales the indicator's denominator growth since 2020 (50 -> 60 in
     2023) by k: VA'_2023 = 50 + 10 k. The 2023 row asks 1000 - 0.75 x 1000 x VA'/50 = 1000 - 15 (50 + 10 k)
     = 250 - 150 k tce (k = 1: 100 tce, 5 units of 20 tce at 1 万元 each). Re-optimised cost (250 - 150 k)/20."""
-    spec = write_dataset(tmp_path, [{"id": "eff", "energy_tce_per_yr": 20}],
-                         targets=[{"year": 2023, "pollutant": "energy_tce", "kind": "intensity_reduction",
-                                   "value": 0.25}],
-                         baseline=baseline_rows(energy_tce=1000, industry_va_yi_yuan={2020: 50, 2021: 50, 2022: 50,
-                                                                                      2023: 60}))
-    write_csv(tmp_path / "inputs" / "indicators.csv", [
-        {"indicator": "energy_tce", "name": "能源消费量", "unit": "tce", "denominator": "industry_va_yi_yuan"}])
-    write_csv(tmp_path / "inputs" / "uncertainty.csv", [
+    spec = _energy_intensity_case(tmp_path, [
         {"applies_to": "baseline:industry_va_yi_yuan", "quantity": "growth", "distribution": "uniform",
-         "low": 0.5, "high": 1.5}], header=HEADER)
+         "low": 0.5, "high": 1.5}])
     outcome = uncertainty(spec, samples=40, seed=1)
     k = outcome.samples["x:baseline:industry_va_yi_yuan:growth"].to_numpy()
     np.testing.assert_allclose(outcome.samples.cost_reoptimised_wan_yuan, (250 - 150 * k) / 20, rtol=1e-6)
+
+
+def test_sensitivity_varies_an_indicator_denominator_by_hand(tmp_path):
+    """As above: the row asks 250 - 150 k tce at denominator growth k, 1 万元 per 20 tce, so the
+    objective is (250 - 150 k) / 20: 6.5 at k = 0.8 and 3.5 at k = 1.2 (faster value-added growth
+    allows more energy, so it never makes the intensity target harder)."""
+    spec = _energy_intensity_case(tmp_path, [
+        {"applies_to": "eff", "quantity": "energy_tce", "distribution": "uniform", "low": 0.8, "high": 1.25}])
+    table = sensitivity(spec, range_=0.2)["table"].set_index("parameter")
+    row = table.loc["growth:baseline:industry_va_yi_yuan"]
+    assert row.objective_low == pytest.approx(6.5, rel=1e-6)
+    assert row.objective_high == pytest.approx(3.5, rel=1e-6)
+    assert "growth:gdp" not in table.index  # no target is an intensity over GDP

@@ -7,7 +7,8 @@ table; tests/test_columns.py checks that every column a run, sweep or comparison
 and that docs/outputs.md is the table's own rendering (``python -m planner.io.columns``).
 
 Names with ``{p}`` stand for one column per pollutant; ``<year>``, ``<subject>`` for columns a
-file gets per target year or target.
+file gets per target year or target subject, ``<target>`` per target (subject_kind_year) and
+``<row>`` per uncertainty.csv row (applies_to:quantity).
 """
 
 from __future__ import annotations
@@ -263,6 +264,53 @@ _O = [
      "share of samples in which the central plan meets it"),
     ("uncertainty/targets.csv", "p_met_reoptimised", "number", "fraction", "达标概率(重新优化)",
      "P(met), re-optimised", "share of samples in which the re-optimised plan meets it"),
+    ("uncertainty/targets.csv", "year", "integer", "year", "目标年份", "Year", "target year"),
+    ("uncertainty/targets.csv", "pollutant", "text", "", "污染物或指标", "Pollutant or indicator", "the target's subject"),
+    ("uncertainty/targets.csv", "kind", "text", "", "目标类型", "Kind", "reduction, cap, intensity_reduction, ..."),
+    ("uncertainty/targets.csv", "value", "number", "per kind", "目标值", "Value", "the target's value (targets.csv)"),
+    ("uncertainty/targets.csv", "shortfall_fixed_p50", "number", "t", "缺口P50(固定方案)", "Shortfall P50, fixed plan",
+     "median over samples of the central plan's shortfall, in the target's unit (shortfall_unit)"),
+    ("uncertainty/targets.csv", "shortfall_fixed_p90", "number", "t", "缺口P90(固定方案)", "Shortfall P90, fixed plan",
+     "90th percentile of the central plan's shortfall"),
+    ("uncertainty/targets.csv", "shortfall_fixed_p95", "number", "t", "缺口P95(固定方案)", "Shortfall P95, fixed plan",
+     "95th percentile of the central plan's shortfall"),
+    ("uncertainty/targets.csv", "shortfall_reoptimised_p50", "number", "t", "缺口P50(重新优化)",
+     "Shortfall P50, re-optimised", "median of the re-optimised plan's shortfall (0 where the strict re-solve is feasible)"),
+    ("uncertainty/targets.csv", "shortfall_reoptimised_p90", "number", "t", "缺口P90(重新优化)",
+     "Shortfall P90, re-optimised", "90th percentile of the re-optimised plan's shortfall"),
+    ("uncertainty/targets.csv", "shortfall_reoptimised_p95", "number", "t", "缺口P95(重新优化)",
+     "Shortfall P95, re-optimised", "95th percentile of the re-optimised plan's shortfall"),
+    ("uncertainty/targets.csv", "shortfall_unit", "text", "", "缺口单位", "Shortfall unit", "unit of the shortfall columns"),
+    ("uncertainty/samples.csv", "sample", "integer", "", "样本序号", "Sample", "sample index i (draws depend on seed and i)"),
+    ("uncertainty/samples.csv", "status", "text", "", "求解状态", "Status",
+     "optimal, elastic (strict infeasible, targets missed), time_limit or error"),
+    ("uncertainty/samples.csv", "cost_reoptimised_wan_yuan", "number", "万元", "重新优化成本(万元)",
+     "Cost, re-optimised (万元)", "the re-optimised plan's cost at the sample's figures (penalties excluded)"),
+    ("uncertainty/samples.csv", "cost_fixed_plan_wan_yuan", "number", "万元", "固定方案成本(万元)",
+     "Cost, fixed plan (万元)", "the central plan's cost at the sample's figures"),
+    ("uncertainty/samples.csv", "all_met_fixed_plan", "bool", "", "全部达标(固定方案)", "All met, fixed plan",
+     "the central plan meets every target"),
+    ("uncertainty/samples.csv", "all_met_reoptimised", "bool", "", "全部达标(重新优化)", "All met, re-optimised",
+     "the re-optimised plan meets every target"),
+    ("uncertainty/samples.csv", "met_fixed:<target>", "bool", "", "<target> 达标(固定方案)",
+     "<target> met, fixed plan", "one column per target (subject_kind_year)"),
+    ("uncertainty/samples.csv", "shortfall_fixed_t:<target>", "number", "t", "<target> 缺口(固定方案)",
+     "<target> shortfall, fixed plan", "one column per target, in the target's unit"),
+    ("uncertainty/samples.csv", "met_reoptimised:<target>", "bool", "", "<target> 达标(重新优化)",
+     "<target> met, re-optimised", "one column per target"),
+    ("uncertainty/samples.csv", "shortfall_reoptimised_t:<target>", "number", "t", "<target> 缺口(重新优化)",
+     "<target> shortfall, re-optimised", "one column per target (0 where the strict re-solve is feasible)"),
+    ("uncertainty/samples.csv", "deployment_shortfall_units", "number", "units", "部署缺口(单位)",
+     "Deployment shortfall (units)", "units of deployment minimums missed by the re-optimised plan"),
+    ("uncertainty/samples.csv", "measures_used", "text", "", "入选措施", "Measures used",
+     "';'-separated ids of the measures the re-optimised plan uses"),
+    ("uncertainty/samples.csv", "clipped_draws", "integer", "count", "截断抽样数", "Clipped draws",
+     "negative multipliers set to 0 in this sample"),
+    ("uncertainty/samples.csv", "x:<row>", "number", "multiplier", "<row> 乘数", "<row> multiplier",
+     "one column per uncertainty.csv row, named applies_to:quantity: the sample's multiplier"),
+    ("uncertainty/measures.csv", "measure", "id", "", "措施代码", "Measure id", "measure id"),
+    ("uncertainty/measures.csv", "name", "text", "", "措施名称", "Measure", "display name"),
+    ("uncertainty/measures.csv", "unit", "text", "", "单位", "Unit", "the measure's unit"),
     ("uncertainty/measures.csv", "central_units", "number", "units", "中心方案规模(单位)", "Central plan (units)",
      "units of the central plan"),
     ("uncertainty/measures.csv", "share_chosen", "number", "fraction", "入选比例", "Share chosen",
@@ -271,11 +319,16 @@ _O = [
     ("uncertainty/measures.csv", "units_p50", "number", "units", "规模P50", "Units P50", "median"),
     ("uncertainty/measures.csv", "units_p90", "number", "units", "规模P90", "Units P90", "90th percentile"),
     ("uncertainty/measures.csv", "robust_core", "bool", "", "稳健核心", "Robust core", "chosen in most samples"),
+    ("robust.csv", "samples", "integer", "count", "样本数", "Samples", "samples whose target rows the plan meets"),
     ("robust.csv", "cost_robust_wan_yuan", "number", "万元", "稳健方案成本(万元)", "Robust plan cost (万元)",
      "cost of the robust plan at the central figures"),
     ("robust.csv", "cost_central_wan_yuan", "number", "万元", "中心方案成本(万元)", "Central plan cost (万元)",
      "least cost at the central figures"),
     ("robust.csv", "premium_wan_yuan", "number", "万元", "稳健溢价(万元)", "Premium (万元)", "robust minus central"),
+    ("robust.csv", "premium_pct", "number", "%", "稳健溢价(%)", "Premium (%)", "premium / |central cost| x 100"),
+    ("robust.csv", "check_samples", "integer", "count", "检验样本数", "Check samples",
+     "fresh samples on which both plans are checked"),
+    ("robust.csv", "check_seed", "integer", "", "检验样本种子", "Check seed", "their seed (the samples' seed + 1)"),
     ("robust.csv", "p_met_robust", "number", "fraction", "达标概率(稳健方案)", "P(met), robust plan",
      "on fresh samples"),
     ("robust.csv", "p_met_central", "number", "fraction", "达标概率(中心方案)", "P(met), central plan",
@@ -286,8 +339,11 @@ _O = [
      "cost above the optimum"),
     ("alternatives/summary.csv", "increase_pct", "number", "%", "成本增加(%)", "Increase (%)", "cost above the optimum"),
     ("alternatives/summary.csv", "measures_used", "integer", "count", "措施数", "Measures used", "measures it uses"),
+    ("alternatives/summary.csv", "measures", "text", "", "入选措施", "Measures", "';'-separated ids of the measures it uses"),
     ("alternatives/summary.csv", "distance_to_optimum", "number", "", "与最优方案的距离", "Distance to the optimum",
      "how different it is from the optimum"),
+    ("alternatives/measures.csv", "measure", "id", "", "措施代码", "Measure id", "measure id"),
+    ("alternatives/measures.csv", "name", "text", "", "措施名称", "Measure", "display name"),
     ("alternatives/measures.csv", "alternatives", "integer", "count", "出现次数", "In alternatives",
      "alternatives that use it"),
     ("alternatives/measures.csv", "share", "number", "fraction", "出现比例", "Share", "share of alternatives"),
@@ -300,6 +356,15 @@ _O = [
     ("tornado.csv", "objective_high", "number", "万元", "上调时成本(万元)", "Cost, high case (万元)", "objective"),
     ("tornado.csv", "swing_wan_yuan", "number", "万元", "成本摆幅(万元)", "Swing (万元)", "high minus low, absolute"),
     ("tornado.csv", "portfolio_changes", "bool", "", "入选措施改变", "Portfolio changes", "the chosen measures differ"),
+    ("tornado.csv", "status_low", "text", "", "下调时求解状态", "Status, low case",
+     "optimal, or elastic where the strict re-solve is infeasible"),
+    ("tornado.csv", "status_high", "text", "", "上调时求解状态", "Status, high case",
+     "optimal, or elastic where the strict re-solve is infeasible"),
+    ("tornado.csv", "targets_missed_low", "text", "", "下调时未达标目标", "Targets missed, low case",
+     "targets the elastic re-solve misses, ';'-separated (blank: none)"),
+    ("tornado.csv", "targets_missed_high", "text", "", "上调时未达标目标", "Targets missed, high case",
+     "targets the elastic re-solve misses, ';'-separated (blank: none)"),
+    ("inclusion_cost.csv", "measure", "id", "", "措施代码", "Measure id", "an unchosen measure"),
     ("inclusion_cost.csv", "inclusion_cost_wan_yuan", "number", "万元", "入选成本(万元)", "Cost to include (万元)",
      "cost increase if one unit of the measure were required"),
     ("sweep.csv", "budget_wan_yuan", "number", "万元/yr", "年度预算(万元)", "Yearly budget (万元)", "the point's budget"),
@@ -366,7 +431,8 @@ for _c in COLUMNS:
     if _c.direction == "output":
         _OUTPUT_FIRST.setdefault(_c.name, _c)
 _PATTERNS = [(re.compile("^" + re.escape(c.name).replace("<year>", r"(?P<year>\d{4})")
-                         .replace("<subject>", r"(?P<subject>.+)").replace("<run>", r"(?P<run>.+)") + "$"), c)
+                         .replace("<subject>", r"(?P<subject>.+)").replace("<run>", r"(?P<run>.+)")
+                         .replace("<target>", r"(?P<target>.+)").replace("<row>", r"(?P<row>.+)") + "$"), c)
              for c in COLUMNS if "<" in c.name]
 
 
@@ -412,8 +478,9 @@ def outputs_markdown() -> str:
     lines = ["# Output columns", "",
              "Generated from planner/io/columns.py by `python -m planner.io.columns > docs/outputs.md`; "
              "tests/test_columns.py fails when they differ. `{p}` columns exist once per pollutant "
-             f"({', '.join(POLLUTANTS)}); `<year>`, `<subject>` and `<run>` stand for target years, "
-             "target subjects and run labels.", ""]
+             f"({', '.join(POLLUTANTS)}); `<year>`, `<subject>`, `<target>`, `<row>` and `<run>` stand for "
+             "target years, target subjects, targets (subject_kind_year), uncertainty.csv rows "
+             "(applies_to:quantity) and run labels.", ""]
     files = list(dict.fromkeys(c.file for c in COLUMNS if c.direction == "output"))
     for file in files:
         lines += [f"## `{file}`" if file != "report" else "## Columns the report derives", "",

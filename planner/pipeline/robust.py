@@ -85,7 +85,8 @@ def robust(spec_path: str | Path, samples: int = 100, seed: int = 0, scenario: s
             n_targets = len(data.targets)
             other = rows[np.arange(len(rows)) % n_targets != only_target]
             if len(other):
-                editor.highs.changeRowsBounds(len(other), other, np.full(len(other), -np.inf), np.full(len(other), np.inf))
+                free = np.full(len(other), np.inf)
+                editor.highs.changeRowsBounds(len(other), other, -free, free)
         editor.restart(worker.time_limit_s)
         solution = worker.session.solve()
         solution.x = worker.solution_x() if solution.units_added is not None else None
@@ -150,7 +151,8 @@ def infeasible_message(samples: int, status: str, infeasible: dict[int, list[str
             per_target[name] = per_target.get(name, 0) + 1
     counts = "; ".join(f"{name} in {n}" for name, n in sorted(per_target.items(), key=lambda kv: (-kv[1], kv[0])))
     return (f"no plan meets every target in all {samples} samples ({status}). "
-            f"{len(infeasible)} sample(s) cannot be met even on their own (the targets no plan meets even on their own):\n  "
+            f"{len(infeasible)} sample(s) cannot be met even on their own (with the targets no plan meets in "
+            "them, each taken alone):\n  "
             + ("\n  ".join(lines) if lines else "(none: each sample alone is feasible, only together they are not)")
             + (f"\nSamples in which a target cannot be met: {counts}." if counts else "")
             + f"\nOne plan can cover {len(covered)} of the {samples} samples (taken in order, each kept while one plan "

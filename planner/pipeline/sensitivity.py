@@ -2,15 +2,18 @@
 
 Parameters: each chosen measure's capex, opex and abatement (every pollutant together); the capex
 of the ten unchosen measures that are cheapest to include (the objective increase when one unit
-must be active, each found by one re-solve); GDP growth and each target pollutant's BAU growth
-(growth since the base year scaled, as in uncertainty.csv); each energy price the spec sets; the
-discount rate. For each side:
+must be active, each found by one re-solve); the growth of each intensity target's denominator
+(GDP, or an indicator's baseline column such as industry value added) and of each BAU a cap, intensity
+or non-increasing target depends on (growth since the base year scaled, as in uncertainty.csv);
+each energy price the spec sets; the discount rate. For each side:
 the objective of the strict re-solve, or, where that is infeasible, of an elastic re-solve that
 says which targets stop being met. ``tornado.csv`` is sorted by swing = |objective_high -
 objective_low|.
 
 Economics fixes some signs (the tests check them): a dearer chosen measure never lowers the
-optimum, a cheaper one never raises it; more abatement per unit never raises it.
+optimum, a cheaper one never raises it; more abatement per unit never raises it; faster growth of
+an intensity target's denominator never raises it (the target allows more); faster BAU growth of a
+rising series never lowers it; a dearer electricity or gas never raises it where every measure saves it.
 """
 
 from __future__ import annotations
@@ -102,8 +105,17 @@ def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None
     def requirement(column: str, factor: float) -> SampleFigures:
         return dataclasses.replace(base, required_abatement_t=required_for(with_growth(data, {column: factor})))
 
-    if any(t.kind == "intensity_reduction" and data.extensions.indicator(t.pollutant) is None for t in data.targets):
-        parameters.append(("growth:gdp", 1.0, lambda f: requirement("gdp_yi_yuan", f)))
+    # The denominators of intensity targets: GDP, or an indicator's own baseline column.
+    denominators = []
+    for t in data.targets:
+        if t.kind == "intensity_reduction":
+            indicator = ext.indicator(t.pollutant)
+            column = indicator.denominator if indicator is not None and indicator.denominator else "gdp_yi_yuan"
+            if column not in denominators:
+                denominators.append(column)
+    for column in sorted(denominators, key=lambda c: (c != "gdp_yi_yuan", c)):
+        name = "growth:gdp" if column == "gdp_yi_yuan" else f"growth:baseline:{column}"
+        parameters.append((name, 1.0, lambda f, column=column: requirement(column, f)))
     for subject in data.subjects:
         if any(t.pollutant == subject and t.kind in ("intensity_reduction", "cap", "non_increasing")
                for t in data.targets):
@@ -138,7 +150,8 @@ def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None
     if len(table):
         table = table.sort_values(["swing_wan_yuan", "parameter"], ascending=[False, True], kind="stable",
                                   na_position="first").reset_index(drop=True)
-    inclusion_table = pd.DataFrame([{"measure": m, "inclusion_cost_wan_yuan": cost} for cost, m, _ in inclusion])
+    inclusion_table = pd.DataFrame([{"measure": m, "inclusion_cost_wan_yuan": cost} for cost, m, _ in inclusion],
+                                   columns=["measure", "inclusion_cost_wan_yuan"])
     record = {
         MARKER_KEY: RESULTS_FORMAT, "kind": "sensitivity", "model": data.spec.name, "scenario": data.spec.scenario,
         "range": range_, "optimum_wan_yuan": optimum, "parameters": len(table), "solves": solves,
