@@ -318,3 +318,42 @@ def test_lost_worker_process_is_replaced_and_results_are_the_same(tmp_path):
         assert (tmp_path / "par" / file).read_bytes() == (tmp_path / "ser" / file).read_bytes(), file
     summary = json.loads((tmp_path / "par" / "summary.json").read_text(encoding="utf-8"))
     assert summary["retried_chunks"] >= 1 and summary["complete"]
+
+
+def test_terminal_prints_p_met_robust_core_and_no_margin(tmp_path):
+    """The one-measure case: the central plan binds (5 units for 500 t), so the terminal gives each
+    target's P(met) as written in targets.csv, the robust core (m0: every re-optimised plan uses it) and
+    says the least-cost plan has no margin."""
+    spec = one_measure_case(tmp_path, [{"applies_to": "m0", "quantity": "co2", "distribution": "uniform",
+                                         "low": 0.9, "high": 1.3}])
+    out = tmp_path / "out"
+    result = run_cli("uncertainty", str(spec), "--samples", "60", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out / "targets.csv", encoding="utf-8-sig").iloc[0]
+    assert "P(met) fixed plan" in result.output and "P(met) re-optimised" in result.output
+    assert f"{100 * row.p_met_fixed_plan:.1f} %" in result.output and "100.0 %" in result.output
+    assert "robust core (chosen in >= 90 % of re-optimised samples): m0" in result.output
+    assert "co2_reduction_2023: the central plan meets it with no margin" in result.output
+    assert "least-cost plan buys exactly what the target asks" in result.output
+
+
+def test_progress_bar_on_a_terminal_and_plain_lines_otherwise():
+    import io
+
+    from planner.report.progress import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    plain, terminal = io.StringIO(), Terminal()
+    with progress(4, "uncertainty", stream=plain) as tick:
+        for done in range(1, 5):
+            tick(done)
+    lines = plain.getvalue().splitlines()
+    assert lines and lines[-1].startswith("uncertainty: 4/4 samples, ") and "/s, " in lines[-1] and "ETA" in lines[-1]
+    with progress(4, "uncertainty", stream=terminal) as tick:
+        for done in range(1, 5):
+            tick(done)
+    text = terminal.getvalue()
+    assert "4/4" in text and "sample/s" in text and "\r" in text  # a tqdm bar redrawn in place
