@@ -201,18 +201,118 @@ def test_every_analysis_has_its_report_with_readings(report_kinds):
     assert f"多 {robust.premium_wan_yuan:,.0f} 万元" in reading and f"{100 * robust.p_met_robust:.0f}%" in reading
 
 
+def _cells(book, ref: str) -> list:
+    """The values of the cells a chart series points at (``'图表'!$B$3:$B$9``)."""
+    sheet, _, cells = ref.rpartition("!")
+    sheet = sheet.strip("'").replace("''", "'")
+    rows = book[sheet][cells.replace("$", "")]
+    rows = rows if isinstance(rows, tuple) else ((rows,),)
+    return [cell.value for row in rows for cell in (row if isinstance(row, tuple) else (row,))]
+
+
+def excel_charts(path: Path) -> list[dict]:
+    """Each native chart of a report.xlsx: its type, title and, per series, the name and the cell
+    values behind its categories (or x) and values (or y)."""
+    book = openpyxl.load_workbook(path)
+    out = []
+    for ws in book.worksheets:
+        for chart in ws._charts:
+            title = "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
+            series = []
+            for s in chart.series:
+                values = s.val or s.yVal
+                cats = s.cat or s.xVal
+                ref = values.numRef.f
+                assert ref.split("!")[0].strip("'") == ws.title, ref  # the chart draws its own sheet's cells
+                cat_ref = (cats.numRef or cats.strRef).f
+                series.append({"name": _cells(book, s.tx.strRef.f)[0], "values": _cells(book, ref),
+                               "categories": _cells(book, cat_ref), "ref": ref})
+            out.append({"type": type(chart).__name__, "title": title, "series": series,
+                        "grouping": getattr(chart, "grouping", None), "bar_dir": getattr(chart, "barDir", None),
+                        "y_format": chart.y_axis.numFmt.formatCode if chart.y_axis.numFmt else None,
+                        "x_format": chart.x_axis.numFmt.formatCode if chart.x_axis.numFmt else None})
+    return out
+
+
 def test_native_excel_charts(report_kinds):
-    """report.xlsx carries native charts (emissions vs BAU and targets, investment, MAC) on its chart sheet."""
+    """report.xlsx carries native charts (emissions vs BAU and targets, investment, MAC, co-control
+    elasticity) on its chart sheet, each series over numbers in its own cells."""
     folder, _ = report_kinds["run"]
-    book = openpyxl.load_workbook(folder / "report.xlsx")
-    charts = book["图表"]._charts
-    kinds = sorted(type(c).__name__ for c in charts)
-    # emissions of co2 and nox (line), investment by sector (stacked bars), MAC curve (scatter steps)
-    assert kinds == ["BarChart", "LineChart", "LineChart", "ScatterChart"]
-    bar = next(c for c in charts if type(c).__name__ == "BarChart")
-    assert bar.grouping == "stacked"
-    refs = [(s.val or s.yVal).numRef.f for c in charts for s in c.series]
-    assert all(ref.startswith("'图表'!$") or ref.startswith("图表!$") for ref in refs), refs
+    charts = excel_charts(folder / "report.xlsx")
+    kinds = sorted(c["type"] for c in charts)
+    # emissions of co2 and nox (line), investment by sector (stacked bars), MAC curve (scatter steps),
+    # the portfolio's cross-elasticity per pollutant (clustered bars)
+    assert kinds == ["BarChart", "BarChart", "LineChart", "LineChart", "ScatterChart"]
+    assert {c["grouping"] for c in charts if c["type"] == "BarChart"} == {"stacked", "clustered"}
+    for chart in charts:
+        for series in chart["series"]:
+            assert all(v is None or isinstance(v, (int, float)) for v in series["values"]), chart["title"]
+    co_control = pd.read_csv(folder / "co_control.csv", encoding="utf-8-sig")
+    portfolio = co_control[(co_control.scope == "portfolio") & (co_control.abated_t.abs() > 1e-9)]
+    elasticity = next(c for c in charts if c["grouping"] == "clustered")
+    for series in elasticity["series"]:
+        expected = portfolio[portfolio.year == int(series["name"])]["elasticity"].tolist()
+        assert series["values"] == pytest.approx(expected)
+
+
+def test_native_excel_charts_of_every_analysis(report_kinds):
+    """Sweep, comparison, uncertainty (P(met) per target, cost distribution), robust, alternatives
+    (cost against distance) and sensitivity (tornado): native charts over the numbers of the
+    folder's own CSVs, P(met) axes and cells as percentages."""
+    def charts(kind):
+        return {c["title"]: c for c in excel_charts(report_kinds[kind][0] / "report.xlsx")}
+
+    sweep = pd.read_csv(report_kinds["sweep"][0] / "sweep.csv", encoding="utf-8-sig").sort_values("budget_wan_yuan")
+    cost = charts("sweep")["预算与成本"]["series"][0]
+    assert cost["categories"] == pytest.approx(sweep.budget_wan_yuan.tolist())
+    assert cost["values"] == pytest.approx(sweep.cost_wan_yuan.tolist())
+
+    comparison = charts("comparison")
+    bars = comparison["Cost and investment by run"]
+    assert bars["type"] == "BarChart" and len(bars["series"]) == 2
+    assert bars["series"][0]["categories"][0] == "Objective (present value of cost)"
+    run = json.loads((report_kinds["run"][0] / "summary.json").read_text(encoding="utf-8"))
+    assert bars["series"][0]["values"][0] == pytest.approx(run["objective"])
+    assert bars["series"][1]["values"] == [None, None, None]  # the infeasible run has no cost
+    assert "Investment by year and run (dashed: budget)" in comparison
+
+    unc_folder = report_kinds["uncertainty"][0]
+    targets = pd.read_csv(unc_folder / "targets.csv", encoding="utf-8-sig")
+    unc = charts("uncertainty")
+    p_met = unc["各目标达标概率"]
+    assert p_met["type"] == "BarChart" and p_met["y_format"] == "0%"
+    assert p_met["series"][0]["categories"] == targets.target.tolist()
+    assert p_met["series"][0]["values"] == pytest.approx(targets.p_met_fixed_plan.tolist())
+    assert p_met["series"][1]["values"] == pytest.approx(targets.p_met_reoptimised.tolist())
+    samples = pd.read_csv(unc_folder / "samples.csv", encoding="utf-8-sig")
+    histogram = unc["成本分布(万元)"]
+    assert sum(histogram["series"][0]["values"]) == samples.cost_reoptimised_wan_yuan.notna().sum()
+    assert sum(histogram["series"][1]["values"]) == samples.cost_fixed_plan_wan_yuan.notna().sum()
+    book = openpyxl.load_workbook(unc_folder / "report.xlsx")
+    ref = p_met["series"][0]["ref"].split("!")[1].replace("$", "").split(":")[0]
+    assert book[p_met["series"][0]["ref"].split("!")[0].strip("'")][ref].number_format == "0.0%"
+
+    robust = pd.read_csv(report_kinds["robust"][0] / "robust.csv", encoding="utf-8-sig").iloc[0]
+    chart = charts("robust")["新抽样下的达标概率"]
+    assert chart["series"][0]["values"] == pytest.approx([robust.p_met_robust, robust.p_met_central])
+    assert chart["series"][0]["categories"] == ["稳健方案", "中心方案"] and chart["y_format"] == "0%"
+
+    alternatives = pd.read_csv(report_kinds["alternatives"][0] / "summary.csv", encoding="utf-8-sig")
+    chart = charts("alternatives")["备选方案:成本与差异"]
+    assert chart["type"] == "ScatterChart" and len(chart["series"]) == 1
+    assert chart["series"][0]["categories"] == pytest.approx(alternatives.distance_to_optimum.tolist())
+    assert chart["series"][0]["values"] == pytest.approx(alternatives.cost_wan_yuan.tolist())
+
+    folder = report_kinds["sensitivity"][0]
+    tornado = pd.read_csv(folder / "tornado.csv", encoding="utf-8-sig").sort_values(
+        "swing_wan_yuan", ascending=False, kind="stable").head(15)
+    optimum = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["optimum_wan_yuan"]
+    chart = charts("sensitivity")["Tornado: cost change per figure"]
+    assert chart["type"] == "BarChart" and chart["bar_dir"] == "bar"
+    low, high = chart["series"]
+    assert low["categories"] == tornado.parameter.tolist()
+    assert low["values"] == pytest.approx((tornado.objective_low - optimum).tolist())
+    assert high["values"] == pytest.approx((tornado.objective_high - optimum).tolist())
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),

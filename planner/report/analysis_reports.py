@@ -88,10 +88,28 @@ def uncertainty_report(folder: Path, summary: dict, lang: str) -> Report:
     report.sections.append(Section(phrase("uncertainty", lang), reading, [p_met, cost],
                                    [_raw(phrase("targets", lang), targets, lang, "uncertainty/targets.csv"),
                                     _raw(phrase("robust_core", lang), core, lang, "uncertainty/measures.csv")], id="uncertainty"))
-    block = pd.DataFrame({"target": labels, phrase("fixed_plan", lang): targets["p_met_fixed_plan"].tolist(),
+    block = pd.DataFrame({phrase("target_word", lang): labels,
+                          phrase("fixed_plan", lang): targets["p_met_fixed_plan"].tolist(),
                           phrase("reoptimised", lang): targets["p_met_reoptimised"].tolist()})
-    report.excel_charts.append(ExcelChart(phrase("p_met_chart", lang), block, "line", "", "P(met)"))
+    report.excel_charts.append(ExcelChart(phrase("p_met_chart", lang), block, "column", "", "P(met)",
+                                          colours={phrase("fixed_plan", lang): PLAN_COLOUR,
+                                                   phrase("reoptimised", lang): BAU_COLOUR}, percent=True))
+    if costs or fixed:
+        report.excel_charts.append(ExcelChart(phrase("cost_distribution", lang), cost_bins(costs, fixed, lang),
+                                              "column", phrase("cost_axis", lang), phrase("sample_count", lang),
+                                              colours={phrase("reoptimised", lang): BAU_COLOUR,
+                                                       phrase("fixed_plan", lang): PLAN_COLOUR}))
     return report
+
+
+def cost_bins(costs: list[float], fixed: list[float], lang: str, bins: int = 10) -> pd.DataFrame:
+    """The cost histogram as cells: one row per cost band (equal widths over both plans' costs),
+    the number of samples of each plan whose cost falls in it."""
+    both = np.asarray(costs + fixed, dtype=float)
+    edges = np.histogram_bin_edges(both, bins=bins if np.ptp(both) > 0 else 1)
+    return pd.DataFrame({phrase("cost_band", lang): [f"{lo:,.0f}–{hi:,.0f}" for lo, hi in zip(edges[:-1], edges[1:])],
+                         phrase("reoptimised", lang): np.histogram(costs, bins=edges)[0].astype(int).tolist(),
+                         phrase("fixed_plan", lang): np.histogram(fixed, bins=edges)[0].astype(int).tolist()})
 
 
 def robust_report(folder: Path, summary: dict, lang: str) -> Report:
@@ -119,6 +137,10 @@ def robust_report(folder: Path, summary: dict, lang: str) -> Report:
                    f"meets them with probability {_pct(row.p_met_robust)}, the central plan with "
                    f"{_pct(row.p_met_central)}." + (f" It adds: {', '.join(added)}." if added else ""))
     report.key_figures = [(phrase("premium", lang), f"{_t(row.premium_wan_yuan)} 万元")]
+    block = pd.DataFrame({phrase("plan_word", lang): [phrase("robust_plan", lang), phrase("central_plan", lang)],
+                          "P(met)": [float(row.p_met_robust), float(row.p_met_central)]})
+    report.excel_charts.append(ExcelChart(phrase("robust_chart", lang), block, "column", "", "P(met)",
+                                          colours={"P(met)": PLAN_COLOUR}, percent=True))
     report.sections.append(Section(phrase("robust", lang), reading, [chart], [_raw(phrase("robust", lang), table, lang, "robust.csv")],
                                    id="robust"))
     return report
@@ -141,6 +163,13 @@ def alternatives_report(folder: Path, summary: dict, lang: str) -> Report:
     chart = Chart("chart-alternatives", figure, {"alternative": table["alternative"].tolist(),
                                                  "cost_wan_yuan": table["cost_wan_yuan"].tolist(),
                                                  "distance_to_optimum": table["distance_to_optimum"].tolist()})
+    block = pd.DataFrame({phrase("distance_axis", lang): table["distance_to_optimum"].tolist(),
+                          phrase("cost_axis", lang): table["cost_wan_yuan"].tolist(),
+                          phrase("alternatives", lang): table["alternative"].astype(str).tolist()})
+    report.excel_charts.append(ExcelChart(phrase("alternatives_chart", lang), block, "points",
+                                          phrase("distance_axis", lang), phrase("cost_axis", lang),
+                                          colours={phrase("cost_axis", lang): PLAN_COLOUR},
+                                          label_column=phrase("alternatives", lang)))
     must = measures[measures["must_have"].astype(str) == "True"]
     far = table.sort_values("distance_to_optimum").iloc[-1]
     if zh:
@@ -180,6 +209,15 @@ def sensitivity_report(folder: Path, summary: dict, lang: str) -> Report:
     chart = Chart("chart-tornado", figure, {"parameter": top["parameter"].tolist(),
                                             "objective_low": top["objective_low"].tolist(),
                                             "objective_high": top["objective_high"].tolist()})
+    if len(top):
+        shown = top.iloc[::-1]  # largest swing first; the chart's reversed axis draws it on top
+        block = pd.DataFrame({phrase("parameter_word", lang): shown["parameter"].tolist(),
+                              phrase("low_case", lang): (shown["objective_low"] - optimum).tolist(),
+                              phrase("high_case", lang): (shown["objective_high"] - optimum).tolist()})
+        report.excel_charts.append(ExcelChart(phrase("tornado_chart", lang), block, "bar", "",
+                                              phrase("change_of_cost", lang),
+                                              colours={phrase("low_case", lang): PLAN_COLOUR,
+                                                       phrase("high_case", lang): SHORTFALL_COLOUR}))
     first = tornado.iloc[0] if len(tornado) else None
     changes = int(tornado["portfolio_changes"].astype(str).eq("True").sum()) if len(tornado) else 0
     if zh:

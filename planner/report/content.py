@@ -49,8 +49,11 @@ class ExcelChart:
     """A native Excel chart drawn over a block of cells in the workbook's chart sheet.
 
     ``kind``: ``line`` (lines per column; ``marker_columns`` drawn as markers only),
-    ``stacked`` (stacked columns), ``step`` (x-y straight lines: the MAC curve).
-    ``table``'s first column is the category (or x) axis.
+    ``stacked`` (stacked columns), ``column`` (clustered columns), ``bar`` (horizontal bars drawn
+    over each other: a tornado), ``step`` (x-y straight lines: the MAC curve), ``points`` (x-y
+    markers, each labelled with ``label_column``'s cell).
+    ``table``'s first column is the category (or x) axis. ``percent``: the value columns hold
+    fractions (cells and the value axis shown as %).
     """
     title: str
     table: pd.DataFrame
@@ -59,6 +62,9 @@ class ExcelChart:
     y_title: str = ""
     marker_columns: tuple[str, ...] = ()
     colours: dict[str, str] = field(default_factory=dict)
+    percent: bool = False
+    label_column: str | None = None
+    dash_columns: tuple[str, ...] = ()
 
 
 @dataclass

@@ -104,6 +104,9 @@ def _comparison_report(folder: Path, lang: str) -> Report:
     values = {m: dict(zip(runs, row)) for m, row in zip(raw["metric"], raw[runs].itertuples(index=False))}
 
     def number(metric: str, run: str):
+        """A run's figure as a number; none for a run without a plan (infeasible: its zeros are no plan's)."""
+        if str(values.get("status", {}).get(run)) == "infeasible":
+            return None
         value = values.get(metric, {}).get(run)
         try:
             return None if value is None or pd.isna(value) else float(value)
@@ -119,6 +122,11 @@ def _comparison_report(folder: Path, lang: str) -> Report:
                                 [{"label": run, "values": [number(m, run) for m in money], "colour": run_colour(k)}
                                  for k, run in enumerate(runs)], lang)
     charts.append(Chart("chart-compare-cost", figure, {run: {m: number(m, run) for m in money} for run in runs}))
+    block = pd.DataFrame({phrase("metric_col", lang): [metric_label(m, lang) for m in money],
+                          **{run: [number(m, run) for m in money] for run in runs}})
+    report.excel_charts.append(ExcelChart(phrase("comparison_cost_chart", lang), block, "column", "",
+                                          phrase("cost_axis", lang),
+                                          colours={run: run_colour(k) for k, run in enumerate(runs)}))
     years = sorted({int(m.split(" ")[1]) for m in raw["metric"] if m.startswith("capex ") and m[6:].isdigit()})
     if years:
         series = [{"label": run, "x": years, "y": [number(f"capex {y}", run) for y in years], "colour": run_colour(k)}

@@ -139,7 +139,10 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
              + (f" / {summary['scenario']}" if summary.get("scenario") else ""))
     report = Report(title=title, sheets=sheets)
     report.key_figures = [(label, fmt(value)) for label, value in overview[2:9]]
-    solved = summary.get("status") in ("optimal", "time_limit") and bool(summary.get("targets"))
+    # A plan exists when the solver returned one: optimal, or stopped early (time, work or memory
+    # limit, interrupted) with a feasible plan in hand; infeasible and error runs have none.
+    solved = (summary.get("status") not in ("infeasible", "error", "unbounded")
+              and summary.get("objective") is not None and bool(summary.get("targets")))
     if summary.get("diagnosis"):
         lines = diagnosis_lines(summary["diagnosis"], lang)
         report.notes = [(phrase(key, lang), lines[key.removeprefix("diag_")])
@@ -158,7 +161,7 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
         report.sections[0].reading = readings.replan(plan, replan_from, lang) + " " + report.sections[0].reading
     report.sections.append(mac_section(report, catalogue, lang))
     co_control = read_csv(folder, "co_control.csv") if (folder / "co_control.csv").is_file() else None
-    report.sections.append(coordinate_section(catalogue, lang, co_control))
+    report.sections.append(coordinate_section(catalogue, lang, co_control, report))
     if co_control is not None:
         report.sheets.append(sheet(phrase("co_control", lang), labelled_codes(co_control, lang), lang,
                                    "co_control.csv"))
@@ -167,7 +170,7 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
         if (folder / name).is_file():
             table = read_csv(folder, name)
             report.sheets.append(sheet(phrase(name.removesuffix(".csv"), lang), table, lang, name))
-            report.sections.append(build(table, targets, lang))
+            report.sections.append(build(table, targets, lang, report))
     if (folder / "indicators.csv").is_file():
         table = read_csv(folder, "indicators.csv")
         report.sheets.append(sheet(phrase("indicators", lang), table, lang, "indicators.csv"))
@@ -303,7 +306,8 @@ def labelled_codes(co_control: pd.DataFrame, lang: str) -> pd.DataFrame:
     return table
 
 
-def coordinate_section(catalogue: pd.DataFrame, lang: str, co_control: pd.DataFrame | None = None) -> Section:
+def coordinate_section(catalogue: pd.DataFrame, lang: str, co_control: pd.DataFrame | None = None,
+                       report: Report | None = None) -> Section:
     """协同控制效应坐标系 of the catalogue and, beside it, the run's co-control indicators (七(二)
     协同度评价): the portfolio's cross-elasticity per pollutant and target year."""
     air = catalogue[[f"{p}_potential_t_per_yr" for p in AIR_POLLUTANTS]].sum(axis=1)
@@ -332,6 +336,12 @@ def coordinate_section(catalogue: pd.DataFrame, lang: str, co_control: pd.DataFr
     figure = grouped_bar_figure(phrase("elasticity_chart", lang), phrase("pollutant_axis", lang),
                                 phrase("elasticity_axis", lang), [pollutant_label(p, lang) for p in pollutants],
                                 groups, lang)
+    if report is not None:
+        block = pd.DataFrame({phrase("pollutant_axis", lang): [pollutant_label(p, lang) for p in pollutants],
+                              **{g["label"]: g["values"] for g in groups}})
+        report.excel_charts.append(ExcelChart(phrase("elasticity_chart", lang), block, "column",
+                                              phrase("pollutant_axis", lang), phrase("elasticity_axis", lang),
+                                              colours={g["label"]: g["colour"] for g in groups}))
     section.charts.append(Chart("chart-elasticity", figure, {
         str(year): {p: g["values"][j] for j, p in enumerate(pollutants)} for year, g in zip(years, groups)}))
     shown = co_control[co_control["scope"] != "measure"].drop(columns=["measure", "name"])
@@ -342,7 +352,7 @@ def coordinate_section(catalogue: pd.DataFrame, lang: str, co_control: pd.DataFr
     return section
 
 
-def pools_section(pools: pd.DataFrame, targets: pd.DataFrame, lang: str) -> Section:
+def pools_section(pools: pd.DataFrame, targets: pd.DataFrame, lang: str, report: Report | None = None) -> Section:
     """Applicability pools: the units the measures take from each stock against its capacity."""
     series = []
     for k, (pool, rows) in enumerate(pools.groupby("pool", sort=False)):
@@ -355,10 +365,20 @@ def pools_section(pools: pd.DataFrame, targets: pd.DataFrame, lang: str) -> Sect
     figure = line_figure(phrase("pools_chart", lang), phrase("year", lang), phrase("pools_axis", lang), series, lang)
     chart = Chart("chart-pools", figure, {pool: {"used": rows["used"].tolist(), "capacity": rows["capacity"].tolist()}
                                           for pool, rows in pools.groupby("pool", sort=False)})
+    if report is not None and series:
+        years = sorted({x for s in series for x in s["x"]})
+        block = pd.DataFrame({phrase("year", lang): years})
+        for s in series:
+            by_year = dict(zip(s["x"], s["y"]))
+            block[s["label"]] = [by_year.get(y, np.nan) for y in years]
+        report.excel_charts.append(ExcelChart(phrase("pools_chart", lang), block, "line", phrase("year", lang),
+                                              phrase("pools_axis", lang),
+                                              colours={s["label"]: s["colour"] for s in series},
+                                              dash_columns=tuple(s["label"] for s in series if s.get("dash"))))
     return Section(phrase("pools", lang), readings.pools(pools, lang), [chart], id="pools")
 
 
-def areas_section(areas: pd.DataFrame, targets: pd.DataFrame, lang: str) -> Section:
+def areas_section(areas: pd.DataFrame, targets: pd.DataFrame, lang: str, report: Report | None = None) -> Section:
     """By district: investment by year and area, abatement and the area targets."""
     names = {str(a): (str(n) if str(a) not in ("", "nan") else phrase("city_wide", lang))
              for a, n in zip(areas["area"].astype(object).fillna(""), areas["name"])}
@@ -370,6 +390,11 @@ def areas_section(areas: pd.DataFrame, targets: pd.DataFrame, lang: str) -> Sect
     figure = stacked_bar_figure(phrase("areas_chart", lang), phrase("year", lang), phrase("investment_axis", lang),
                                 years, stacks, lang)
     chart = Chart("chart-areas", figure, {s["label"]: s["values"] for s in stacks})
+    if report is not None and years:
+        block = pd.DataFrame({phrase("year", lang): years, **{s["label"]: s["values"] for s in stacks}})
+        report.excel_charts.append(ExcelChart(phrase("areas_chart", lang), block, "stacked", phrase("year", lang),
+                                              phrase("investment_axis", lang),
+                                              colours={s["label"]: s["colour"] for s in stacks}))
     tables = []
     if "area" in targets.columns:
         local = targets[targets["area"].astype(object).fillna("").astype(str) != ""]

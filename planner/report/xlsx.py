@@ -57,7 +57,9 @@ def write_workbook(report: Report, path: Path, chart_sheet: str = "图表") -> N
         row = 0
         for spec in report.excel_charts:
             ws.write_string(row, 0, spec.title, styles["title"])
-            _write_table(ws, spec.table, styles, {}, row + 1, 0, fit=False)
+            percent = ({str(c): [True] * len(spec.table) for c in spec.table.columns[1:]
+                        if c != spec.label_column} if spec.percent else {})
+            _write_table(ws, spec.table, styles, percent, row + 1, 0, fit=False)
             chart = _chart(workbook, name, spec, row + 1)
             ws.insert_chart(row + 1, len(spec.table.columns) + 1, chart)
             row += max(CHART_ROWS, len(spec.table) + 4)
@@ -104,35 +106,63 @@ def _write_table(ws, table, styles, percent, row0: int, col0: int, fit: bool = T
 def _chart(workbook, sheet: str, spec: ExcelChart, header_row: int):
     """The chart of ``spec`` whose series reference the block written at ``header_row``."""
     first, last = header_row + 1, header_row + len(spec.table)
-    if spec.kind == "stacked":
-        chart = workbook.add_chart({"type": "column", "subtype": "stacked"})
-    elif spec.kind == "step":
-        chart = workbook.add_chart({"type": "scatter", "subtype": "straight"})
-    else:
-        chart = workbook.add_chart({"type": "line"})
-    for j, column in enumerate(spec.table.columns[1:], start=1):
+    kinds = {"stacked": {"type": "column", "subtype": "stacked"}, "column": {"type": "column"},
+             "bar": {"type": "bar"}, "step": {"type": "scatter", "subtype": "straight"},
+             "points": {"type": "scatter"}}
+    chart = workbook.add_chart(kinds.get(spec.kind, {"type": "line"}))
+    columns = list(spec.table.columns)
+    label_col = columns.index(spec.label_column) if spec.label_column in columns else None
+    for j, column in enumerate(columns[1:], start=1):
+        if j == label_col:
+            continue
         series = {
             "name": [sheet, header_row, j],
             "categories": [sheet, first, 0, last, 0],
             "values": [sheet, first, j, last, j],
         }
         colour = spec.colours.get(str(column))
-        if spec.kind == "stacked":
-            if colour:
-                series["fill"] = {"color": colour}
+        if spec.kind in ("stacked", "column", "bar"):
+            series["fill"] = {"color": colour or "#1f77b4"}
+            if spec.kind == "bar":
+                series["overlap"] = 100
+                series["gap"] = 60
+        elif spec.kind == "points":
+            series["marker"] = {"type": "circle", "size": 8, "fill": {"color": colour or "#1f77b4"},
+                                "border": {"color": colour or "#1f77b4"}}
+            if label_col is not None:
+                series["data_labels"] = {"value": False, "custom": [
+                    {"value": f"={_quote(sheet)}!${_column_letter(label_col)}${first + k + 1}"}
+                    for k in range(len(spec.table))], "position": "above"}
         elif column in spec.marker_columns:
             series["line"] = {"none": True}
             series["marker"] = {"type": "diamond", "size": 8, "fill": {"color": colour or "#000000"},
                                 "border": {"color": colour or "#000000"}}
         else:
-            series["line"] = {"color": colour or "#1f77b4", "width": 2.25}
+            series["line"] = {"color": colour or "#1f77b4", "width": 2.25,
+                              **({"dash_type": "dash"} if column in spec.dash_columns else {})}
             if spec.kind == "line":
                 series["marker"] = {"type": "none"}
         chart.add_series(series)
+    value_format = "0%" if spec.percent else "#,##0"
+    gridlines = {"visible": True, "line": {"color": "#e6e6e6"}}
     chart.set_title({"name": spec.title, "name_font": {"size": 12}})
-    chart.set_x_axis({"name": spec.x_title})
-    chart.set_y_axis({"name": spec.y_title, "num_format": "#,##0", "major_gridlines": {"visible": True,
-                                                                                        "line": {"color": "#e6e6e6"}}})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 620, "height": 360})
+    if spec.kind == "bar":  # horizontal: the categories run up the y axis, values along x
+        chart.set_x_axis({"name": spec.y_title, "num_format": value_format, "major_gridlines": gridlines})
+        chart.set_y_axis({"name": spec.x_title, "reverse": True})
+    else:
+        chart.set_x_axis({"name": spec.x_title})
+        chart.set_y_axis({"name": spec.y_title, "num_format": value_format, "major_gridlines": gridlines,
+                          **({"min": 0, "max": 1} if spec.percent else {})})
+    chart.set_legend({"position": "bottom"} if spec.kind != "points" else {"none": True})
+    chart.set_size({"width": 620, "height": max(360, 22 * len(spec.table) + 120) if spec.kind == "bar" else 360})
     return chart
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _column_letter(index: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(index, col_abs=False)
