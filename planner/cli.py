@@ -349,7 +349,7 @@ def _ensemble_target(spec_path: Path, scenario: str | None, out_dir: str | None,
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed; sample i's draws depend only on the seed and i.")
 @click.option("--jobs", type=int, default=1, show_default=True,
-              help="Local worker processes (or Dask workers with --scheduler local).")
+              help="Workers: this process and N - 1 spawned processes (or N Dask workers with --scheduler local).")
 @click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
               help="Run on Dask: 'local' starts a LocalCluster, an address uses an existing cluster "
                    "(pip install 'planner[dask]').")
