@@ -141,3 +141,28 @@ def test_budget_sweep_of_a_replan(tmp_path):
 
     sweep = pd.read_csv(tmp_path / "sw" / "sweep.csv", encoding="utf-8-sig")
     assert len(sweep) == 3 and (sweep["status"] == "optimal").all()
+
+
+def test_targets_scale_divides_a_peaks_allowed_growth(tmp_path):
+    """BAU CO2 10,000 t in 2020-2022 and 11,000 t in 2023; 2022 non_increasing 0.1 binds in 2023:
+    E_2023 <= 1.1 E_2022. With nothing built in 2022, E_2022 = 10,000 and the limit 11,000 = BAU:
+    no measure needed, objective 0. targets_scale = 2 allows 0.1 / 2 = 0.05: A_2023 - 1.05 A_2022 >=
+    11,000 - 10,500 = 500 t; m abates 100 t a unit at 1 万元 a unit-year (capex 10, life 10, r = 0),
+    cheapest added in 2023 only: 5 units, objective 5. targets.csv's required is the allowed level
+    1.05 x 10,000 = 10,500 t. A flat peak (v = 0) stays flat whatever the scale."""
+    rows = [{"year": y, "gdp_yi_yuan": 100, **{f"{p}_t": 10000 for p in POLLUTANTS}} for y in range(2020, 2024)]
+    rows[-1]["co2_t"] = 11000
+    spec = write_dataset(tmp_path, [{"id": "m", "co2_t_per_yr": 100}], baseline=rows,
+                         targets=[{"year": 2022, "pollutant": "co2", "kind": "non_increasing", "value": 0.1}],
+                         extra_toml="[scenarios.stricter]\ntargets_scale = 2.0\n")
+    assert run(spec, write=False).solution.objective_wan_yuan == pytest.approx(0.0)
+    stricter = run(spec, scenario="stricter", write=False)
+    assert stricter.solution.objective_wan_yuan == pytest.approx(5.0)
+    row = stricter.tables.targets.query("kind == 'non_increasing'").iloc[0]
+    assert row["value"] == pytest.approx(0.05) and row["required"] == pytest.approx(10_500)
+    import dataclasses
+
+    from planner.io.inputs import scaled_target_value
+
+    peak = next(t for t in stricter.data.targets if t.kind == "non_increasing")
+    assert scaled_target_value(dataclasses.replace(peak, value=0.0), 2.0, 0.0) == 0.0
