@@ -41,7 +41,8 @@ def unchosen_table(planning: PlanningModel, solution: Solution, session: SolverS
     reduced = shadow.column_dual if shadow is not None else None
     reduced_basis = {"lp": "lp_dual", "fixed_lp": "fixed_integer_lp"}.get(shadow.source if shadow else "", "")
     too_many = len(unchosen) > MAX_UNCHOSEN
-    levelised = cost_effectiveness.set_index("measure")
+    start = cost_effectiveness["figures_year"] == planning.years[0]
+    levelised = cost_effectiveness[start].set_index("measure")  # start_year's figures
     rows = []
     for i in unchosen:
         addable = np.flatnonzero(planning.added_upper[i] > 0)
