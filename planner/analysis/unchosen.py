@@ -41,8 +41,9 @@ def unchosen_table(planning: PlanningModel, solution: Solution, session: SolverS
     reduced = shadow.column_dual if shadow is not None else None
     reduced_basis = {"lp": "lp_dual", "fixed_lp": "fixed_integer_lp"}.get(shadow.source if shadow else "", "")
     too_many = len(unchosen) > MAX_UNCHOSEN
-    # Levelised costs looked up by position (a pandas .loc per cell cost 1 s at 10,000 measures).
-    levelised = cost_effectiveness.set_index("measure")
+    # start_year's figures, looked up by position (a pandas .loc per cell cost 1 s at 10,000 measures).
+    start = cost_effectiveness["figures_year"] == planning.years[0]
+    levelised = cost_effectiveness[start].set_index("measure")
     ce_position = {m: k for k, m in enumerate(levelised.index)}
     ce_values = {p: levelised[f"{p}_yuan_per_t"].tolist() for p in POLLUTANTS}
     rows = []
