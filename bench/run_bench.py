@@ -87,8 +87,7 @@ def median(values: list[float]) -> float:
 # own phase in summary.json's timings (write_s does not include them), and the ratio is shown with and
 # without them.
 ANALYSIS_PHASES = ["step_resolves_s", "unchosen_s"]
-PHASES = ["read_validate_s", "screen_s", "build_s", "handoff_s", "solve_s", "pyomo_build_s", "pyomo_wait_s",
-          "duals_s", *ANALYSIS_PHASES, "write_s"]
+PHASES = ["read_validate_s", "screen_s", "build_s", "handoff_s", "solve_s", "duals_s", *ANALYSIS_PHASES, "write_s"]
 # The v2 extensions every instance carries (bench/generate_v2.py): figures by year (measure_years.csv),
 # applicability pools, and areas with their budgets and targets.
 V2_FEATURES = ("measure_years", "pools", "areas")
@@ -302,8 +301,9 @@ def write_markdown(path: Path, results: list[dict], default: float | None, sweep
             f"**{r['cpu_ratio']:.2f}** ({r['cpu_ratio_range'][0]:.2f}-{r['cpu_ratio_range'][1]:.2f}) | "
             f"{r['planner_peak_mib']:.0f} / {r['reference_peak_mib']:.0f} ({r['memory_ratio']:.2f}) | "
             f"{'yes' if same else 'NO'} |")
-    lines += ["", "Planner phases (median s; `pyomo_build_s` runs on a second thread during `solve_s`, "
-              "`pyomo_wait_s` is what the run waited for it afterwards):", "",
+    lines += ["", "Planner phases (median s; `planner run` leaves the Pyomo components pending, built on the "
+              "first read of `PlanningModel.model`, so there is no Pyomo phase; `write_s` excludes `duals_s`, "
+              "`step_resolves_s` and `unchosen_s`):", "",
               "| instance | " + " | ".join(PHASES) + " |", "|---" * (len(PHASES) + 1) + "|"]
     for r in results:
         lines.append(f"| {r['measures']:,} {r['kind']} | "

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -189,19 +188,6 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions(), defe
     if not defer_pyomo:
         planning.attach_pyomo()
     return planning
-
-
-def attach_pyomo_in_background(planning: PlanningModel, timings_s: dict[str, float]) -> threading.Thread:
-    """Start ``planning.attach_pyomo()`` on a daemon thread; its duration goes to ``timings_s["pyomo_build_s"]``."""
-
-    def attach() -> None:
-        tic = time.perf_counter()
-        planning.attach_pyomo()
-        timings_s["pyomo_build_s"] = time.perf_counter() - tic
-
-    thread = threading.Thread(target=attach, name="pyomo-build", daemon=True)
-    thread.start()
-    return thread
 
 
 def _added_bounds(p: PlanningModel) -> None:
