@@ -141,6 +141,10 @@ def read_spec(spec_path: str | Path) -> dict:
         "penalty_per_unit": float(targets.get("penalty_wan_yuan_per_unit", DEFAULT_PENALTY_WAN_YUAN_PER_UNIT)),
         "time_limit": solver.get("time_limit_s"),
         "mip_gap": solver.get("mip_gap"),
+        # The same HiGHS options as the planner's [solver] section (docs/inputs.md): "light" (the default)
+        # turns five large-neighbourhood MIP heuristics off; comparing against HiGHS's defaults would
+        # time a different search, not the planner's overhead.
+        "mip_heuristics": solver.get("mip_heuristics", "light"),
     }
 
 
@@ -528,6 +532,11 @@ def _status(model_status, highspy, has_solution: bool) -> str:
     return "error"
 
 
+# What [solver] mip_heuristics = "light" turns off, written here again so the reference stays independent.
+LIGHT_HEURISTICS_OFF = ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_heuristic_run_root_reduced_cost",
+                        "mip_heuristic_run_zi_round", "mip_heuristic_run_shifting")
+
+
 def _quiet_highs(highspy):
     """A Highs object with output off; the banner HiGHS prints (from C, to fd 1) when the first one is
     made is sent to /dev/null so that `--json` output stays parseable."""
@@ -567,6 +576,9 @@ def solve_reference(spec_path: str | Path, budget_wan_yuan: float | None = None)
         h.setOptionValue("time_limit", float(spec["time_limit"]))
     if spec["mip_gap"] is not None:
         h.setOptionValue("mip_rel_gap", float(spec["mip_gap"]))
+    if spec["mip_heuristics"] == "light":
+        for option in LIGHT_HEURISTICS_OFF:
+            h.setOptionValue(option, False)
     n_row, n_col = A.shape
     status = h.passModel(
         n_col, n_row, int(A.nnz), int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,

@@ -26,7 +26,19 @@ EXIT_SHORTFALL = 7
 EXIT_LOCKED = 8  # FolderLockedError
 EXIT_INTERRUPTED = 130
 
-STATUS_EXIT = {"optimal": EXIT_OK, "infeasible": EXIT_INFEASIBLE, "time_limit": EXIT_TIME_LIMIT}
+# Every RunStatus (planner/solve/status.py) has its exit code, as in the README's table: a plan stopped
+# by any work limit (time, iterations, solutions, objective bound) exits 5 with the best plan written;
+# an interrupted solve exits 130; memory exhausted, unbounded or a solver error is an error (1).
+STATUS_EXIT = {
+    "optimal": EXIT_OK,
+    "infeasible": EXIT_INFEASIBLE,
+    "time_limit": EXIT_TIME_LIMIT,
+    "limit_reached": EXIT_TIME_LIMIT,
+    "interrupted": EXIT_INTERRUPTED,
+    "memory_limit": EXIT_ERROR,
+    "unbounded": EXIT_ERROR,
+    "error": EXIT_ERROR,
+}
 
 # The tiny model's optimum, worked by hand in inputs/tiny/README.md.
 TINY_OBJECTIVE_WAN_YUAN = 9.0
@@ -349,7 +361,7 @@ def _ensemble_target(spec_path: Path, scenario: str | None, out_dir: str | None,
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed; sample i's draws depend only on the seed and i.")
 @click.option("--jobs", type=int, default=1, show_default=True,
-              help="Local worker processes (or Dask workers with --scheduler local).")
+              help="Workers: this process and N - 1 spawned processes (or N Dask workers with --scheduler local).")
 @click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
               help="Run on Dask: 'local' starts a LocalCluster, an address uses an existing cluster "
                    "(pip install 'planner[dask]').")

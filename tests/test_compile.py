@@ -91,3 +91,16 @@ def test_arrays_are_the_pyomo_model_of_a_mip(tmp_path, options):
 def test_arrays_are_the_pyomo_model_of_the_default_model():
     data = load_data(load_spec(ROOT / "models" / "guiyang.toml"))
     _assert_same_model(build_model(data, BuildOptions()))
+
+
+def test_a_run_builds_pyomo_on_first_read_and_it_is_the_model_solved(tmp_path):
+    """`planner run` hands HiGHS the arrays and leaves the Pyomo components pending (nothing in a run
+    reads them); the first read of ``planning.model`` builds them, and they are the model solved."""
+    from planner.pipeline.run import run
+
+    spec = generate(12, tmp_path / "case", seed=3, n_years=6)
+    outcome = run(spec, write=False, unchosen=False)
+    assert outcome.solution.status == "optimal"
+    assert outcome.planning.pending_pyomo, "the run built the Pyomo model although nothing read it"
+    _assert_same_model(outcome.planning)
+    assert not outcome.planning.pending_pyomo

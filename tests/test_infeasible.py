@@ -90,9 +90,10 @@ def test_cli_prints_the_diagnosis_and_records_it(tmp_path):
 def test_elastic_mode_reports_shortfalls_instead_of_failing(tmp_path):
     """Elastic, one year, r = 0: m costs 10 万元 per unit, life 10 -> 1 万元/yr, for 100 t CO2.
 
-    Budget 30 -> 3 units, 300 t of 500; the rest is short. Derived cap: levelised 1 万元 / 100 t =
-    100 元/t; its potential (1,000 t) reaches 500 t, so the cap is 10 x 100 = 1,000 元/t (also the
-    floor). Penalty 200 t x 1,000 元 = 200,000 元 = 20 万元; cost 3 x 1 = 3 万元; objective 23 万元.
+    Budget 30 -> 3 units, 300 t of 500; the rest is short. Derived cap: the larger of the annual cost
+    (1 万元) and the capex (10 万元) per 100 t = 1,000 元/t; its potential (1,000 t) reaches 500 t, so the
+    cap is 10 x 1,000 = 10,000 元/t. Penalty 200 t x 10,000 元 = 2,000,000 元 = 200 万元; cost 3 x 1 = 3 万元;
+    objective 203 万元.
     """
     spec = write_dataset(tmp_path, [{"id": "m", "co2_t_per_yr": 100}],
                          targets=[{"year": 2021, "pollutant": "co2", "kind": "reduction", "value": 500}],
@@ -101,14 +102,14 @@ def test_elastic_mode_reports_shortfalls_instead_of_failing(tmp_path):
     result = CliRunner().invoke(main, ["run", str(spec), "--out", str(out)], obj={})
     assert result.exit_code == 7, result.output
     assert "status: optimal with shortfall: 1 of 1 targets missed (see targets.csv); cost 3.00 万元, " \
-           "penalty 20.00 万元" in result.output
+           "penalty 200.00 万元" in result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert "total_shortfall_t" not in summary
     assert summary["targets_missed"] == 1
     assert summary["cost_wan_yuan"] == pytest.approx(3.0)
-    assert summary["penalty_wan_yuan"] == pytest.approx(20.0)
-    assert summary["objective"] == pytest.approx(23.0)
-    assert summary["price_caps"][0]["price_cap_yuan"] == pytest.approx(1000.0)
+    assert summary["penalty_wan_yuan"] == pytest.approx(200.0)
+    assert summary["objective"] == pytest.approx(203.0)
+    assert summary["price_caps"][0]["price_cap_yuan"] == pytest.approx(10_000.0)
     assert summary["price_caps"][0]["source"] == "derived"
     assert summary["targets_met"] is False
     assert summary["targets"][0]["shortfall"] == pytest.approx(200)

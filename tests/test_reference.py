@@ -205,3 +205,17 @@ def test_every_pollutant_column_is_known():
     from bench.reference import POLLUTANTS as REFERENCE_POLLUTANTS
 
     assert tuple(REFERENCE_POLLUTANTS) == tuple(POLLUTANTS)
+
+
+def test_reference_sets_the_planners_mip_heuristics(tmp_path):
+    """The reference reads [solver] mip_heuristics as the planner does (default "light": the five
+    large-neighbourhood heuristics off), so the bench times the same HiGHS search on both sides."""
+    from bench.reference import LIGHT_HEURISTICS_OFF, read_spec
+    from planner.solve.highs import LIGHT_HEURISTICS_OFF as PLANNER_OFF
+
+    assert LIGHT_HEURISTICS_OFF == PLANNER_OFF
+    spec = generate(12, tmp_path / "case", seed=0, n_years=6)
+    assert read_spec(spec)["mip_heuristics"] == "light"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("[solver]\n", '[solver]\nmip_heuristics = "full"\n'),
+                    encoding="utf-8")
+    assert read_spec(spec)["mip_heuristics"] == "full"

@@ -61,3 +61,23 @@ def test_optimal_solve_names_its_termination(tmp_path):
     solution = SolverSession(build_model(load_data(spec_)), spec_.solver).solve()
     assert solution.status == "optimal" and solution.termination == "optimal"
     assert solution.objective_wan_yuan == pytest.approx(3 * 10 / 10)  # 3 units, 10 万元, CRF 1/10 at r = 0
+
+
+def test_every_run_status_has_its_documented_exit_code():
+    """Each RunStatus maps to the exit code the README's table gives it (no status falls to a default)."""
+    import re
+    from pathlib import Path
+
+    from planner import cli
+
+    assert set(cli.STATUS_EXIT) == {member.value for member in RunStatus}
+    assert cli.STATUS_EXIT[RunStatus.OPTIMAL] == 0
+    assert cli.STATUS_EXIT[RunStatus.INFEASIBLE] == 4
+    # A plan stopped by any work limit is written as the best found, not proven optimal: code 5.
+    assert cli.STATUS_EXIT[RunStatus.TIME_LIMIT] == cli.STATUS_EXIT[RunStatus.LIMIT_REACHED] == 5
+    assert cli.STATUS_EXIT[RunStatus.INTERRUPTED] == 130
+    assert cli.STATUS_EXIT[RunStatus.MEMORY_LIMIT] == cli.STATUS_EXIT[RunStatus.ERROR] == 1
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = {int(m.group(1)): m.group(2) for m in re.finditer(r"^\| (\d+) \| (.*) \|$", table, re.M)}
+    assert "limit_reached" in rows[5] and "memory_limit" in rows[1] and "interrupted" in rows[130]

@@ -37,11 +37,14 @@ def knapsack_spec(folder, n_measures: int, time_limit_s: float, mip_gap: float):
 
 
 def test_time_limited_mip_is_bounded_and_not_proven(tmp_path):
-    """time_limit_s = 1 on the 120-measure knapsack: the run stops at the limit with a plan, exit 5,
+    """time_limit_s = 0.6 on the 120-measure knapsack: the run stops at the limit with a plan, exit 5,
     proven_optimal false and the gap it reached recorded. The solve and everything after it (fixed
     LP, step re-solves) share the one limit counted from the command's start; 1.5 s of slack is for
-    the work HiGHS does between its time checks on a loaded 2-core machine."""
-    spec = knapsack_spec(tmp_path / "case", 120, time_limit_s=1.0, mip_gap=0.0)
+    the work HiGHS does between its time checks on a loaded 2-core machine. (2026-12-02: the limit
+    was 1 s; once `planner run` stopped building Pyomo beside the solve, the full suite twice saw
+    this knapsack proven within 1 s on the quiet machine. At 0.4 s it stops with an incumbent at a
+    0.7 % gap, measured; 0.6 s keeps an incumbent under load and far from a proof.)"""
+    spec = knapsack_spec(tmp_path / "case", 120, time_limit_s=0.6, mip_gap=0.0)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", str(spec), "--out", str(out), "-q"], obj={})
     assert result.exit_code == 5, result.output
@@ -50,8 +53,8 @@ def test_time_limited_mip_is_bounded_and_not_proven(tmp_path):
     assert summary["solver"]["mip_gap_reached"] > 0
     timings = summary["timings_s"]
     solve_phases = timings["read_validate_s"] + timings["screen_s"] + timings["build_s"] + timings["solve_s"] \
-        + timings["duals_s"]
-    assert solve_phases <= 1.0 + 1.5
+        + timings["duals_s"] + timings["step_resolves_s"]
+    assert solve_phases <= 0.6 + 1.5
 
 
 def test_mip_stopped_at_its_gap_is_not_proven_optimal(tmp_path):

@@ -138,3 +138,19 @@ def test_replan_without_actuals_warns(tmp_path):
                                 obj={})
     assert result.exit_code == 0, result.output
     assert "replan_from 2022 with no actuals.csv: the history before 2022 is fixed at zero units added" in result.output
+
+
+def test_actuals_breaking_a_pool_name_the_rows_and_the_fix(tmp_path):
+    """Pool kiln, capacity 3 kt; a takes 2 kt a unit, b 1. Actuals of 2021: 1 a and 2 b, active in 2021
+    and 2022 (life 10): 2 + 2 = 4 kt > 3 in both history years (replan_from 2023)."""
+    spec = write_dataset(tmp_path, [{"id": "a", "co2_t_per_yr": 100, "pool": "kiln", "pool_use": 2},
+                                    {"id": "b", "co2_t_per_yr": 100, "pool": "kiln"}], targets=TARGETS)
+    spec.write_text(spec.read_text(encoding="utf-8").replace("discount_rate", "replan_from = 2023\ndiscount_rate"),
+                    encoding="utf-8")
+    write_csv(tmp_path / "inputs" / "pools.csv", [{"pool": "kiln", "unit": "kt", "capacity": 3, "year": ""}])
+    write_csv(tmp_path / "inputs" / "actuals.csv", [{"measure": "a", "year": 2021, "units_added": 1},
+                                                     {"measure": "b", "year": 2021, "units_added": 2}])
+    output = validate_error(spec)
+    for year in (2021, 2022):
+        assert f"use 4 kt of pool kiln in {year}, above its capacity 3; correct the actuals or pools.csv" in output
+    assert "actuals.csv" in output

@@ -291,3 +291,18 @@ def test_compare_replan_against_adopted_plan(tmp_path):
     assert [(r.measure, r.year, r.change) for r in changes.itertuples()] == [("n", 2022, "dropped"),
                                                                              ("n", 2023, "dropped")]
     assert changes["added_reference"].tolist() == pytest.approx([0.4, 0.4])
+
+
+def test_cost_effectiveness_has_a_row_per_year_whose_figures_change(tmp_path):
+    """pv: capex 10, life 10, r = 0 (1 万元 a unit-year), 100 t CO2; measure_years gives 2023 capex 4
+    and 50 t. cost_effectiveness.csv: 2021 (start_year) 1 万元 / 100 t = 100 元/t; 2022 has the same
+    figures, no row; 2023 0.4 万元 / 50 t = 80 元/t, figures_year 2023. Unchanged measure b: one row."""
+    spec = write_dataset(tmp_path, [{"id": "pv", "co2_t_per_yr": 100}, {"id": "b", "co2_t_per_yr": 10}],
+                         targets=[{"year": 2023, "pollutant": "co2", "kind": "reduction", "value": 200}])
+    write_csv(tmp_path / "inputs" / "measure_years.csv",
+              [{"measure": "pv", "year": 2023, "capex_wan_yuan": 4, "co2_t_per_yr": 50}])
+    run(spec, out_dir=tmp_path / "out")
+    table = pd.read_csv(tmp_path / "out" / "cost_effectiveness.csv", encoding="utf-8-sig")
+    assert list(zip(table["measure"], table["figures_year"])) == [("pv", 2021), ("b", 2021), ("pv", 2023)]
+    assert table["co2_yuan_per_t"].tolist() == pytest.approx([100.0, 1000.0, 80.0])
+    assert table["annualised_cost_wan_yuan_per_unit_yr"].tolist() == pytest.approx([1.0, 1.0, 0.4])

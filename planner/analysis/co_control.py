@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 # Tonnes below this are round-off, not abatement.
@@ -75,37 +76,69 @@ def _co_benefit_share(group: pd.DataFrame, pollutant: str) -> float:
     return float(a_p[co].sum() / a_p[cutting].sum())
 
 
+def _quadrants(a_co2: np.ndarray, a_p: np.ndarray) -> np.ndarray:
+    """``quadrant`` of each pair at once (the same rules, as arrays)."""
+    c = np.where(np.abs(a_co2) < ZERO_T, 0.0, a_co2)
+    p = np.where(np.abs(a_p) < ZERO_T, 0.0, a_p)
+    return np.select([(c < 0) | (p < 0), (c > 0) & (p > 0), c > 0, p > 0],
+                     ["trade_off", "co_benefit", "carbon_only", "pollutant_only"], "none")
+
+
 def co_control_table(plan: pd.DataFrame, emissions: pd.DataFrame, years: list[int],
                      pollutants: list[str]) -> pd.DataFrame:
     """co_control.csv: rows per measure, for the portfolio and per area (when plan.csv has areas),
     in each of ``years``, for each non-CO2 pollutant of ``pollutants`` with a BAU above zero."""
     bau = {(int(r.year), r.pollutant): float(r.bau_t) for r in emissions.itertuples()}
     has_areas = "area" in plan.columns and plan["area"].astype(object).fillna("").astype(str).str.len().gt(0).any()
-    rows = []
+    columns: dict[str, list] = {name: [] for name in CO_CONTROL_COLUMNS}
+
+    def add(row: dict) -> None:
+        for name, value in row.items():
+            columns[name].append(value)
+
     for year in years:
         here = plan[plan["year"] == year]
         bau_co2 = bau.get((year, "co2"), 0.0)
+        co2 = here["co2_abated_t"].to_numpy(dtype=float) if len(here) else np.zeros(0)
+        if has_areas:
+            areas_here = [("" if a == "nan" else a) for a in
+                          (str(v or "") for v in here["area"].astype(object).tolist())]
         for pollutant in pollutants:
             if pollutant == "co2" or not bau.get((year, pollutant)) or f"{pollutant}_abated_t" not in plan:
                 continue
             bau_p = bau[(year, pollutant)]
             column = f"{pollutant}_abated_t"
-            for r in here.itertuples():
-                a_co2, a_p = float(r.co2_abated_t), float(getattr(r, column))
-                if abs(a_co2) < ZERO_T and abs(a_p) < ZERO_T:
-                    continue
-                area = str(getattr(r, "area", "") or "") if has_areas else ""
-                area = "" if area == "nan" else area
-                rows.append(_row(year, "measure", r.measure, r.name, area, pollutant, a_co2, a_p, bau_co2, bau_p))
-            rows.append(_row(year, "portfolio", "", "", "", pollutant, float(here["co2_abated_t"].sum()),
-                             float(here[column].sum()), bau_co2, bau_p, _co_benefit_share(here, pollutant)))
+            # The measure rows, computed as arrays (one dict per row cost 1 s at 10,000 measures).
+            a_p_all = here[column].to_numpy(dtype=float)
+            keep = ~((np.abs(co2) < ZERO_T) & (np.abs(a_p_all) < ZERO_T))
+            a_co2, a_p = co2[keep], a_p_all[keep]
+            n = len(a_co2)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                els = (a_p / bau_p) / (a_co2 / bau_co2) if bau_co2 else np.full(n, math.nan)
+                co2_share = a_co2 / bau_co2 if bau_co2 else np.full(n, math.nan)
+            els = np.where(np.abs(a_co2) < ZERO_T, math.nan, els)
+            columns["year"] += [year] * n
+            columns["scope"] += ["measure"] * n
+            columns["measure"] += here["measure"][keep].tolist()
+            columns["name"] += here["name"][keep].tolist()
+            columns["area"] += ([a for a, k in zip(areas_here, keep) if k] if has_areas else [""] * n)
+            columns["pollutant"] += [pollutant] * n
+            columns["co2_abated_t"] += a_co2.tolist()
+            columns["abated_t"] += a_p.tolist()
+            columns["co2_cut_share"] += co2_share.tolist()
+            columns["cut_share"] += (a_p / bau_p).tolist()
+            columns["elasticity"] += els.tolist()
+            columns["quadrant"] += _quadrants(a_co2, a_p).tolist()
+            columns["co_benefit_share"] += [math.nan] * n
+            add(_row(year, "portfolio", "", "", "", pollutant, float(here["co2_abated_t"].sum()),
+                     float(here[column].sum()), bau_co2, bau_p, _co_benefit_share(here, pollutant)))
             if has_areas:
                 areas = here["area"].astype(object).fillna("").astype(str)
                 for area in sorted(set(areas)):
                     group = here[areas == area]
-                    rows.append(_row(year, "area", "", "", area, pollutant, float(group["co2_abated_t"].sum()),
-                                     float(group[column].sum()), bau_co2, bau_p, _co_benefit_share(group, pollutant)))
-    return pd.DataFrame(rows, columns=CO_CONTROL_COLUMNS)
+                    add(_row(year, "area", "", "", area, pollutant, float(group["co2_abated_t"].sum()),
+                             float(group[column].sum()), bau_co2, bau_p, _co_benefit_share(group, pollutant)))
+    return pd.DataFrame(columns, columns=CO_CONTROL_COLUMNS)
 
 
 def co_control_of_run(tables) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import numpy as np
 from planner.io.inputs import PlanningData
 from planner.model.build import PlanningModel, area_measures, build_model, required_abatement_t, tagged_measures
 from planner.model.options import BuildOptions
+from planner.model.reach import max_active_units, target_reach
 from planner.io.schema import POLLUTANT_LABELS_EN, POLLUTANTS
 from planner.solve.session import SolverSession
 
@@ -83,6 +84,14 @@ def screening_lines(unreachable: list[dict], budget_bound: list[dict]) -> list[s
     """The findings of ``screen`` as sentences, one per target (callers add indent or bullet)."""
     lines = []
     for item in unreachable:
+        if item.get("peak"):
+            lines.append(f"{item['target']} cannot hold: BAU grows so that abatement must rise by "
+                         f"{item['required']:,.1f} {item['unit'].replace(' abated', '')} from {item['year'] - 1} to "
+                         f"{item['year']}, but its measures can add at most {item['max_reachable']:,.1f} in that year "
+                         "(the units that ramp, first year and potential let be added in it"
+                         + (f"; held down by pool {', '.join(item['limited_by_pools'])}, too small"
+                            if item.get("limited_by_pools") else "") + f"), short by {item['missing']:,.1f}.")
+            continue
         lines.append(f"{item['target']} needs {item['required']:,.1f} {item['unit']}, but its measures "
                      f"can reach at most {item['max_reachable']:,.1f} in {item['year']} whatever the budget "
                      f"(potential, ramp, first year and lifetime permitting"
@@ -118,37 +127,6 @@ def deployment_name(data: PlanningData, k: int) -> str:
     return f"deployment {row.tag} >= {row.min_units:,.0f} in {row.year} ({where})"
 
 
-def max_active_units(data: PlanningData, year: int) -> np.ndarray:
-    """Most units of each measure that can be active in ``year``: potential, ramp, first year, life."""
-    measures, spec = data.measures, data.spec
-    earliest = np.maximum.reduce([np.full(len(measures), spec.start_year), measures.first_year,
-                                  year - measures.lifetime_yr + 1])
-    addable_years = np.clip(year - earliest + 1, 0, None)
-    limited = np.isfinite(measures.max_add_per_yr)
-    by_ramp = np.full(len(measures), np.inf)
-    by_ramp[limited] = measures.max_add_per_yr[limited] * addable_years[limited]
-    return np.where(addable_years > 0, np.minimum(measures.potential, by_ramp), 0.0)
-
-
-def _pool_capped(data: PlanningData, reach: np.ndarray, rate: np.ndarray, year: int) -> np.ndarray:
-    """Per-measure reach with each pool's members together held to what its capacity allows:
-    sum over a pool of reach <= Cap_{q,t} x the best abatement per pool unit of its members.
-    Also returns the pools that cap it, as "pool (capacity unit)"."""
-    measures = data.measures
-    reach = reach.copy()
-    capped: list[str] = []
-    for pool_id, pool in data.extensions.pools.items():
-        members = np.array([i for i, q in enumerate(measures.pool) if q == pool_id], dtype=np.int64)
-        if not len(members):
-            continue
-        most = pool.capacity_by_year[year] * float(np.max(rate[members] / measures.pool_use[members]))
-        total = float(reach[members].sum())
-        if total > most:
-            reach[members] *= most / total
-            capped.append(f"{pool_id} ({pool.capacity_by_year[year]:,g} {pool.unit})")
-    return reach, capped
-
-
 def _best_of_groups(data: PlanningData, contribution: np.ndarray) -> float:
     """Sum of contributions where, in each exclusive group, only the largest member counts."""
     total, best = 0.0, {}
@@ -169,23 +147,17 @@ def screen(data: PlanningData) -> tuple[list[dict], list[dict]]:
     for k, target in enumerate(data.targets):
         if target.year < replan:
             continue  # history: reported, not enforced
-        j = data.subjects.index(target.pollutant)
         t = target.year - spec.start_year
-        mask = area_measures(data, target.area)
         required = required_abatement_t(target, data)
-        rate = np.where(mask, np.clip(ext.rate[:, j, t], 0, None), 0.0)
-        reach, capped = _pool_capped(data, max_active_units(data, target.year) * rate, rate, target.year)
+        reach, rate, capped = target_reach(data, k)
         most = _best_of_groups(data, reach)
-        if target.kind == "non_increasing" and t >= 1:
-            # A_t - (1+v) A_{t-1} is largest when A_{t-1} is as negative as measures raising it allow.
-            raising = np.where(mask, np.clip(-ext.rate[:, j, t - 1], 0, None), 0.0)
-            most += (1 + target.value) * float((max_active_units(data, target.year - 1) * raising).sum())
         name = target_name(data, k)
         unit = "t abated" if target.pollutant in POLLUTANTS else f"{ext.unit(target.pollutant)} abated"
         if required > most + REPORT_TOL * max(1.0, abs(required)):
             unreachable.append({"target": name, "year": target.year, "required": required, "unit": unit,
                                 "max_reachable": most, "missing": required - most,
-                                **({"limited_by_pools": capped} if capped else {})})
+                                **({"limited_by_pools": capped} if capped else {}),
+                                **({"peak": True} if target.kind == "non_increasing" else {})})
             continue
         if target.kind == "non_increasing":
             continue
@@ -195,15 +167,16 @@ def screen(data: PlanningData) -> tuple[list[dict], list[dict]]:
             continue
         budget = sum(spec.budget_wan_yuan_by_year[y] for y in years)
         budget = min(budget, spec.budget_total_wan_yuan)
-        which = "the budgets"
+        which, area = "the budgets", ""
         if target.area and target.area in spec.budget_areas_wan_yuan:
             area_budget = spec.budget_areas_wan_yuan[target.area] * len(years)
             if area_budget < budget:
                 budget, which = area_budget, f"the area budgets of {target.area}"
+                area = target.area
         if minimum > budget * (1 + 1e-9):
             budget_bound.append({"target": name, "year": target.year, "min_capex_wan_yuan": minimum,
                                  "budget_wan_yuan": budget, "years": f"{years[0]}-{years[-1]}",
-                                 "budgets": which})
+                                 "budgets": which, **({"area": area, "n_years": len(years)} if area else {})})
     for k, row in enumerate(data.deployment):
         if row.year < replan:
             continue
@@ -367,8 +340,25 @@ def conflict_names(planning: PlanningModel, members: list[tuple[str, object, str
 def _fixes(diagnosis: Diagnosis) -> list[str]:
     fixes = []
     for item in diagnosis.unreachable:
+        if item.get("peak"):
+            fixes.append(f"allow more growth in {item['target']} (about {item['missing']:,.1f} "
+                         f"{item['unit'].replace(' abated', '')} more in {item['year']}), move the peak year later, "
+                         "or add measures that can be built in that year (faster ramp, earlier first year)")
+            continue
+        if item.get("limited_by_pools"):
+            fixes.append(f"relax {item['target']} by at least {item['missing']:,.1f} {item['unit']}, or raise the "
+                         f"capacity of pool {', '.join(item['limited_by_pools'])} in pools.csv for {item['year']}, "
+                         "or add measures outside the pool")
+            continue
         fixes.append(f"relax {item['target']} by at least {item['missing']:,.1f} {item['unit']}, or add measures "
                      "that can reach it (more potential, faster ramp, earlier first year)")
+    for item in diagnosis.budget_bound:
+        if item.get("area"):
+            short = item["min_capex_wan_yuan"] - item["budget_wan_yuan"]
+            fixes.append(f"raise the area budget of {item['area']} ([budget.areas] in the model spec) by at least "
+                         f"{short / item['n_years']:,.0f} 万元 a year (from {item['budget_wan_yuan'] / item['n_years']:,.0f}"
+                         f" to {item['min_capex_wan_yuan'] / item['n_years']:,.0f}; {short:,.0f} 万元 more over "
+                         f"{item['years']}), or relax {item['target']}")
     budget_helps = False
     if diagnosis.extra_budget_wan_yuan:
         years = ", ".join(f"{y}: +{v:,.0f}" for y, v in sorted(diagnosis.extra_budget_wan_yuan.items()))

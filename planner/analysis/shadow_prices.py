@@ -21,6 +21,7 @@ Budget rows get the value of one more 万元 of budget in each year (万元 of o
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +56,7 @@ class ShadowPrices:
     column_dual: np.ndarray | None = None  # reduced costs of the LP (or fixed LP), by column
     source: str = ""  # lp | fixed_lp
     step_resolves: int = 0
+    step_resolve_s: float = 0.0  # wall time of the step re-solves (an analysis phase of its own)
     notes: list[str] = field(default_factory=list)
     duals: dict = field(default_factory=dict)  # SolverSession.shadow_prices as it came (pool duals too)
 
@@ -180,7 +182,9 @@ def shadow_prices(planning: PlanningModel, solution: Solution, session: SolverSe
 
     result = ShadowPrices([], [], {}, column_dual=duals["column_dual"], source=duals["source"], duals=duals)
     if stepping:
+        tic = time.perf_counter()
         _step_resolves(planning, solution, session, rows, stepping, prices, max_step_resolves, result)
+        result.step_resolve_s = time.perf_counter() - tic
     n_targets = len(planning.data.targets)
     result.targets, result.deployment = prices[:n_targets], prices[n_targets:]
 

@@ -121,35 +121,49 @@ def _history_mask(planning: PlanningModel) -> np.ndarray:
 
 
 def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
-    """Static cost per tonne of each measure: equivalent annual cost / abatement per unit, in 元/t.
+    """Static cost per tonne of each measure: equivalent annual cost / abatement per unit, in 元/t,
+    of the figures of one year, ``figures_year``.
 
-    The data behind a MAC curve: sort by ``co2_yuan_per_t`` and give each measure the width
-    ``co2_potential_t_per_yr`` (potential x abatement per unit). Blank where the measure does not
-    cut that pollutant; negative where it saves money.
+    One row per measure with start_year's figures, then one more for every later year whose figures
+    (measure_years.csv: capex of the units added that year, opex and abatement of the units active)
+    differ from the year before, so each year's levelised cost is there and says which year it is.
+    The data behind a MAC curve: take the rows of one figures_year, sort by ``co2_yuan_per_t`` and give
+    each measure the width ``co2_potential_t_per_yr`` (potential x abatement per unit). Blank where the
+    measure does not cut that pollutant; negative where it saves money (net of the energy value).
     """
     measures = planning.data.measures
     ext = planning.data.extensions
-    annual = planning.annual_cost_wan_yuan_per_unit
-    table = pd.DataFrame({
-        "measure": measures.ids, "name": measures.names, "sector": measures.sectors, "unit": measures.units,
-        # The figures of start_year (measure_years.csv may change them later); net of the energy value.
-        "figures_year": planning.years[0],
-        "capex_wan_yuan": ext.capex_wan_yuan[:, 0], "opex_wan_yuan_per_yr": ext.opex_wan_yuan_per_yr[:, 0],
-        "energy_value_wan_yuan_per_yr": ext.energy_value_wan_yuan_per_yr,
-        "lifetime_yr": measures.lifetime_yr, "potential": measures.potential,
-        "annualised_cost_wan_yuan_per_unit_yr": annual,
-    })
-    for j, p in enumerate(POLLUTANTS):
-        rate = ext.rate[:, j, 0]
-        table[f"{p}_t_per_yr"] = rate
-        with np.errstate(divide="ignore", invalid="ignore"):
-            table[f"{p}_yuan_per_t"] = np.where(rate > 0, annual * YUAN_PER_WAN_YUAN / rate, np.nan)
-        table[f"{p}_potential_t_per_yr"] = measures.potential * rate
-    table["tags"] = [";".join(tags) for tags in measures.tags]
-    table["plan_ref"] = measures.plan_ref
-    table["lead"] = measures.lead
-    table["source"] = measures.source
-    return table
+    opex_net = ext.opex_effective_wan_yuan_per_yr
+    annual = ext.capex_wan_yuan * planning.crf[:, None] + opex_net
+    # (measures, figures, years): capex, opex and every subject's rate
+    figures = np.concatenate([ext.capex_wan_yuan[:, None, :], ext.opex_wan_yuan_per_yr[:, None, :], ext.rate], axis=1)
+    frames = []
+    for t, year in enumerate(planning.years):
+        rows = np.arange(len(measures)) if t == 0 else \
+            np.flatnonzero(np.any(figures[:, :, t] != figures[:, :, t - 1], axis=1))
+        if not len(rows):
+            continue
+        table = pd.DataFrame({
+            "measure": [measures.ids[i] for i in rows], "name": [measures.names[i] for i in rows],
+            "sector": [measures.sectors[i] for i in rows], "unit": [measures.units[i] for i in rows],
+            "figures_year": year,
+            "capex_wan_yuan": ext.capex_wan_yuan[rows, t], "opex_wan_yuan_per_yr": ext.opex_wan_yuan_per_yr[rows, t],
+            "energy_value_wan_yuan_per_yr": ext.energy_value_wan_yuan_per_yr[rows],
+            "lifetime_yr": measures.lifetime_yr[rows], "potential": measures.potential[rows],
+            "annualised_cost_wan_yuan_per_unit_yr": annual[rows, t],
+        })
+        for j, p in enumerate(POLLUTANTS):
+            rate = ext.rate[rows, j, t]
+            table[f"{p}_t_per_yr"] = rate
+            with np.errstate(divide="ignore", invalid="ignore"):
+                table[f"{p}_yuan_per_t"] = np.where(rate > 0, annual[rows, t] * YUAN_PER_WAN_YUAN / rate, np.nan)
+            table[f"{p}_potential_t_per_yr"] = measures.potential[rows] * rate
+        table["tags"] = [";".join(measures.tags[i]) for i in rows]
+        table["plan_ref"] = [measures.plan_ref[i] for i in rows]
+        table["lead"] = [measures.lead[i] for i in rows]
+        table["source"] = [measures.source[i] for i in rows]
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure: np.ndarray,

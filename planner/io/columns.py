@@ -157,7 +157,8 @@ _O = [
     ("cost_effectiveness.csv", "sector", "text", "", "领域", "Sector", "sector"),
     ("cost_effectiveness.csv", "unit", "text", "", "单位", "Unit", "unit of adoption"),
     ("cost_effectiveness.csv", "figures_year", "integer", "year", "数据年份", "Figures of year",
-     "the year whose figures (measure_years.csv) the row uses"),
+     "the year whose figures (measure_years.csv) the row uses: start_year for every measure, then one row "
+     "per later year whose figures change"),
     ("cost_effectiveness.csv", "capex_wan_yuan", "number", "万元 per unit", "单位投资(万元/单位)",
      "Investment (万元 per unit)", "investment per unit"),
     ("cost_effectiveness.csv", "opex_wan_yuan_per_yr", "number", "万元 per unit-yr", "单位运行成本(万元/年)",

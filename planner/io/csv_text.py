@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 
 import numpy as np
 import pandas as pd
@@ -32,11 +31,12 @@ def _cells(series: pd.Series) -> list:
         return cells
     if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
         return series.to_numpy().tolist()
-    return [None if _missing(v) else v for v in series.tolist()]
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    # Missing cells (None, NaN, pd.NA, NaT: what to_csv writes as empty) found in one vectorised pass;
+    # a Python test per cell cost 0.4 s at 10,000 measures.
+    cells = series.tolist()
+    for k in np.flatnonzero(series.isna().to_numpy()).tolist():
+        cells[k] = None
+    return cells
 
 
 def frame_csv_text(frame: pd.DataFrame) -> str:

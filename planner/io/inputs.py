@@ -472,6 +472,18 @@ def _apply_measure_changes(measures: Measures, spec: ModelSpec, problems: list[P
     return measures.subset(keep) if len(keep) < len(measures) else measures
 
 
+def scaled_target_value(target: Target, scale: float, bau_t: float) -> float:
+    """targets_scale on one target's ambition (``bau_t``: the BAU of its subject, area and year):
+    reduction tonnes and intensity fractions times the scale; a cap's cut below BAU times the scale;
+    a non_increasing row's allowed yearly growth v divided by it (1.2 allows v/1.2: more ambitious,
+    as for the others; a flat peak, v = 0, stays flat; 0 allows any growth, the row no longer binds)."""
+    if target.kind == "cap":
+        return bau_t - (bau_t - target.value) * scale
+    if target.kind == "non_increasing":
+        return target.value / scale if scale > 0 else math.inf
+    return target.value * scale
+
+
 def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], baseline: dict, spec: ModelSpec,
                    problems: list[Problem]) -> tuple[list[Target], list[DeploymentTarget]]:
     """A scenario's targets_scale (on ambition: tonnes, intensity fraction, cut below BAU) and deployment_scale."""
@@ -479,15 +491,9 @@ def _scale_targets(targets: list[Target], deployment: list[DeploymentTarget], ba
     if scale != 1.0:
         scaled = []
         for target in targets:
-            if target.kind == "non_increasing":  # a growth allowance, not an amount: left as it is
-                scaled.append(target)
-                continue
-            if target.kind == "cap":
-                column = f"{target.pollutant}_t" if target.pollutant in POLLUTANTS else target.pollutant
-                base = baseline[target.area][column][target.year]
-                value = base - (base - target.value) * scale
-            else:
-                value = target.value * scale
+            column = f"{target.pollutant}_t" if target.pollutant in POLLUTANTS else target.pollutant
+            bau_t = baseline[target.area][column][target.year] if target.kind == "cap" else math.nan
+            value = scaled_target_value(target, scale, bau_t)
             if target.kind == "intensity_reduction" and value >= 1:
                 problems.append(Problem(f"{spec.path} [scenarios.{spec.scenario}]",
                                         f"targets_scale {scale:g} makes {target.label} (line {target.line}) "

@@ -5,7 +5,7 @@ A scenario may hold:
 - `model`, `budget`, `targets`, `solver`: tables whose keys replace the spec's keys of the same table
   (e.g. `budget = { annual_wan_yuan = 200000 }`, `model = { inputs = "../inputs/other" }`);
 - `targets_scale`: multiply every target's ambition (reduction tonnes, intensity fractions, and the
-  cut below BAU of caps) by this factor;
+  cut below BAU of caps) by this factor; divide a non_increasing row's allowed growth by it;
 - `deployment_scale`: multiply every deployment row's `min_units`;
 - `targets_file`: use this targets CSV (relative to the spec) instead of the data folder's;
 - `actuals_file`, `baseline_file`: the same for actuals.csv and baseline.csv;

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +30,7 @@ from planner.model.compile import GridKeys, ModelArrays
 from planner.model.finance import capex_annuity_sum, capital_recovery_factor, discount_factors
 from planner.model.options import BuildOptions
 from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
+from planner.model.reach import added_bounds
 
 @dataclass
 class PlanningModel:
@@ -173,7 +173,7 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions(), defe
         if group:
             planning.group_members.setdefault(group, []).append(i)
     if options.elastic:
-        planning.price_caps = price_caps(data, planning.annual_cost_wan_yuan_per_unit, planning.required_abatement_t)
+        planning.price_caps = price_caps(data, crf, planning.required_abatement_t)
     with PauseGC():
         _add_sets(planning)
         _add_variables(planning)
@@ -190,38 +190,10 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions(), defe
     return planning
 
 
-def attach_pyomo_in_background(planning: PlanningModel, timings_s: dict[str, float]) -> threading.Thread:
-    """Start ``planning.attach_pyomo()`` on a daemon thread; its duration goes to ``timings_s["pyomo_build_s"]``."""
-
-    def attach() -> None:
-        tic = time.perf_counter()
-        planning.attach_pyomo()
-        timings_s["pyomo_build_s"] = time.perf_counter() - tic
-
-    thread = threading.Thread(target=attach, name="pyomo-build", daemon=True)
-    thread.start()
-    return thread
-
-
 def _added_bounds(p: PlanningModel) -> None:
-    """Bounds of x_{m,t}: 0 <= x <= min(R_m, P_m) from first_year on, 0 before; in history years
-    (t < replan_from) x_{m,t} = the actual units, whatever the ramp and first year (history is what it was).
-    ``first_year_pos`` is the first year position where x may be non-zero."""
-    data, spec = p.data, p.data.spec
-    measures = data.measures
-    n_years = len(p.years)
-    first = np.clip(np.ceil(measures.first_year).astype(np.int64) - spec.start_year, 0, n_years)
-    upper = np.minimum(measures.max_add_per_yr, measures.potential)[:, None] * np.ones(n_years)[None, :]
-    upper[np.arange(n_years)[None, :] < first[:, None]] = 0.0
-    lower = np.zeros_like(upper)
-    if spec.replan_from is not None:
-        history = np.array([t < spec.replan_from for t in p.years])
-        actuals = data.extensions.actuals if data.extensions.actuals is not None else np.zeros_like(upper)
-        upper[:, history] = actuals[:, history]
-        lower[:, history] = actuals[:, history]
-        used = upper > 0
-        first = np.where(used.any(axis=1), np.argmax(used, axis=1), n_years)
-    p.added_lower, p.added_upper, p.first_year_pos = lower, upper, first.astype(np.int64)
+    """Bounds of x_{m,t} (``planner.model.reach.added_bounds``): 0 <= x <= min(R_m, P_m) from first_year
+    on, 0 before; in history years (t < replan_from) x_{m,t} = the actual units."""
+    p.added_lower, p.added_upper, p.first_year_pos = added_bounds(p.data)
 
 
 def _add_sets(p: PlanningModel) -> None:

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from planner.io.inputs import Target
+from planner.io.inputs import Target, scaled_target_value
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, csv_bytes, json_bytes
 from planner.model.finance import capital_recovery_factor, discount_factors
 from planner.model.sampler import SampleFigures, required_for
@@ -152,13 +152,9 @@ class ParameterPoint:
 
 
 def _scaled_target(target: Target, scale: float, data) -> Target:
-    """targets_scale on ambition, as a scenario applies it: tonnes and fractions times the scale, a cap's
-    cut below BAU times the scale."""
-    if target.kind == "cap":
-        base = data.extensions.bau(target.pollutant, getattr(target, "area", ""))[target.year]
-        value = base - (base - target.value) * scale
-    else:
-        value = target.value * scale
+    """targets_scale on ambition, as a scenario applies it (``planner.io.inputs.scaled_target_value``)."""
+    bau_t = data.extensions.bau(target.pollutant, target.area)[target.year] if target.kind == "cap" else math.nan
+    value = scaled_target_value(target, scale, bau_t)
     if target.kind == "intensity_reduction" and value >= 1:
         raise BadRange(f"--parameter targets_scale={scale:g} makes {target.label} a cut of {100 * value:g} %")
     return dataclasses.replace(target, value=value)

@@ -90,7 +90,7 @@ def run_ensemble(payload: EnsemblePayload, indices: list[int], jobs: int = 1, sc
     if scheduler is not None:
         run = run_dask(payload, indices, scheduler, jobs, tick, min_chunk)
     elif jobs > 1:
-        run = run_processes(payload, indices, jobs, tick, min_chunk)
+        run = run_processes(payload, indices, jobs, tick, min_chunk, worker)
     else:
         run = run_serial(worker, indices, tick)
     return run, worker

@@ -118,7 +118,10 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     plan = read_csv(folder, "plan.csv")
     emissions = read_csv(folder, "emissions.csv")
     targets = read_csv(folder, "targets.csv")
-    catalogue = read_csv(folder, "cost_effectiveness.csv")
+    figures = read_csv(folder, "cost_effectiveness.csv")
+    # One row per measure (start_year's figures) for the tables and charts; the sheet keeps every year's.
+    catalogue = figures[figures["figures_year"] == figures["figures_year"].min()] \
+        if "figures_year" in figures.columns and len(figures) else figures
     projects = key_projects(plan, catalogue)
     tasks = yearly_tasks(plan, catalogue)
     costs = cost_by_year_sector(plan)
@@ -131,7 +134,7 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
         sheet(phrase("emissions", lang), emissions, lang, "emissions.csv"),
         sheet(phrase("targets", lang), named_targets, lang, "targets.csv"),
         sheet(phrase("cost_by_sector", lang), costs, lang),
-        sheet(phrase("catalogue", lang), catalogue, lang, "cost_effectiveness.csv"),
+        sheet(phrase("catalogue", lang), figures, lang, "cost_effectiveness.csv"),
         sheet(phrase("key_projects", lang), projects, lang),
         sheet(phrase("yearly_tasks", lang), tasks, lang),
     ]
