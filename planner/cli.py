@@ -721,8 +721,10 @@ def init(directory: str, model_name: str, as_workbook: bool = False) -> None:
 def convert(source: str, target: str) -> None:
     """Turn a data folder into one workbook (TARGET ends in .xlsx), or a workbook into a data folder.
 
-    The round trip is lossless: the same values parse from both. SOURCES.md and README.md travel
-    beside the data (next to the workbook, or into the folder).
+    The round trip is lossless: the same values parse from both. SOURCES.md, README.md and the
+    folder's other CSVs (a scenario's targets, baseline or actuals file, uncertainty.csv) travel
+    beside the data, byte for byte (next to the workbook, or into the folder); a file already next
+    to the workbook is left as it was.
     """
     from planner.io.workbook import convert as convert_data
 

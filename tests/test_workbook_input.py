@@ -77,6 +77,15 @@ def test_convert_round_trip_is_lossless(tmp_path):
     back = tmp_path / "back"
     assert _run(["convert", str(book), str(back)]).exit_code == 0
     assert (back / "SOURCES.md").is_file()
+    # The files a scenario names by path (its targets, baseline and actuals files) and uncertainty.csv
+    # are no sheets: they travel beside the workbook and back, byte for byte, so every file returns.
+    sheets = {"measures.csv", "baseline.csv", "targets.csv", "deployment.csv", "pools.csv", "indicators.csv",
+              "areas.csv"}
+    originals = sorted(path.name for path in source.iterdir() if path.is_file())
+    assert sorted(path.name for path in back.iterdir()) == originals
+    for name in set(originals) - sheets:
+        assert (back / name).read_bytes() == (source / name).read_bytes(), name
+        assert (book.parent / name).read_bytes() == (source / name).read_bytes(), name
     spec = load_spec(ROOT / "models" / "guiyang.toml")
     import dataclasses
     original = load_data(spec)

@@ -349,16 +349,36 @@ def convert(source: Path, target: Path) -> str:
             raise ValueError(f"{target}: a data folder converts to a .xlsx workbook")
         target.parent.mkdir(parents=True, exist_ok=True)
         sheets = write_workbook(source, target)
-        for name in CARRIED_FILES:
-            if (source / name).is_file() and not (target.parent / name).exists():
+        carried, kept = [], []
+        for name in _files_beside(source):
+            if (target.parent / name).exists():
+                kept.append(name)
+            else:
                 shutil.copy2(source / name, target.parent / name)
-        return f"wrote {target} (sheets {', '.join(sheets)})"
+                carried.append(name)
+        return (f"wrote {target} (sheets {', '.join(sheets)})" + _carried_note(carried, target.parent)
+                + (f"; left as they were beside it: {', '.join(kept)}" if kept else ""))
     if source.suffix.lower() == ".xlsx" and source.is_file():
         if target.exists() and any(target.iterdir()):
             raise ValueError(f"{target} is not empty; choose a new folder so nothing is overwritten")
         sheets = workbook_to_folder(source, target)
-        for name in CARRIED_FILES:
-            if (source.parent / name).is_file():
+        carried = []
+        for name in _files_beside(source.parent):
+            if not (target / name).exists():
                 shutil.copy2(source.parent / name, target / name)
-        return f"wrote {target} ({', '.join(sheets)})"
+                carried.append(name)
+        return f"wrote {target} ({', '.join(sheets)})" + _carried_note(carried, target)
     raise ValueError(f"{source} is neither a data folder nor an .xlsx workbook")
+
+
+def _files_beside(folder: Path) -> list[str]:
+    """The files that travel with a data folder and are not sheets: CARRIED_FILES and every other CSV
+    (a scenario's targets, baseline or actuals file, uncertainty.csv), which a scenario names by path
+    and the workbook does not hold."""
+    sheet_files = set(FILES)
+    return sorted(path.name for path in folder.iterdir() if path.is_file()
+                  and (path.name in CARRIED_FILES or (path.suffix.lower() == ".csv" and path.name not in sheet_files)))
+
+
+def _carried_note(names: list[str], folder: Path) -> str:
+    return f"; carried into {folder}: {', '.join(names)}" if names else ""
