@@ -137,3 +137,21 @@ def test_formula_without_saved_value_is_an_error(tmp_path):
     assert result.exit_code == 3
     letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index("potential")]
     assert f"measures!{letter}2: formula =5*2 has no saved value" in result.output
+
+
+def test_uncertainty_of_a_workbook_spec_reads_the_file_beside_it(tmp_path):
+    """After `planner convert`, a spec whose inputs name the workbook finds uncertainty.csv beside it
+    and draws the same ensemble as the CSV route: targets.csv and measures.csv byte-identical."""
+    book = tmp_path / "book" / "guiyang.xlsx"
+    assert _run(["convert", str(ROOT / "inputs" / "guiyang"), str(book)]).exit_code == 0
+    text = (ROOT / "models" / "guiyang.toml").read_text(encoding="utf-8")
+    lines = [f'inputs = "{book.as_posix()}"' if line.startswith("inputs =") else line for line in text.splitlines()]
+    spec = tmp_path / "book.toml"
+    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["uncertainty", "--samples", "6", "--seed", "3"]
+    from_book = _run([*args, str(spec), "--out", str(tmp_path / "from-book")])
+    assert from_book.exit_code == 0, from_book.output
+    from_csv = _run([*args, str(ROOT / "models" / "guiyang.toml"), "--out", str(tmp_path / "from-csv")])
+    assert from_csv.exit_code == 0, from_csv.output
+    for name in ("targets.csv", "measures.csv"):
+        assert (tmp_path / "from-book" / name).read_bytes() == (tmp_path / "from-csv" / name).read_bytes(), name

@@ -101,7 +101,12 @@ class UncertaintySpec:
 
 
 def uncertainty_path(data: PlanningData, override: str | Path | None = None) -> Path:
-    return Path(override) if override is not None else data.spec.inputs_dir / FILE_NAME
+    """``--uncertainty FILE``, else uncertainty.csv in the data folder, or beside the workbook when the
+    spec's inputs name a .xlsx file (where `planner convert` puts it)."""
+    if override is not None:
+        return Path(override)
+    inputs = Path(data.spec.inputs_dir)
+    return (inputs.parent if inputs.suffix.lower() == ".xlsx" else inputs) / FILE_NAME
 
 
 def model_prices(data: PlanningData) -> tuple[str, ...]:
