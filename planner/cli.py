@@ -570,19 +570,23 @@ def compare(run_dirs: tuple[str, ...], reference: str | None, out_dir: str, wait
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of labels and headings.")
+@click.option("--reference", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder of the adopted plan's run: a re-plan's report then sets it beside the re-plan "
+                   "(CO2 and investment by year, the measures and years that change from replan_from on).")
 @WAIT_OPTION
-def report(folder: str, lang: str, wait_s: float) -> None:
+def report(folder: str, lang: str, reference: str | None, wait_s: float) -> None:
     """Write report.xlsx and report.html into a run, sweep or comparison folder.
 
     The workbook has labelled sheets with units in every header (summary, annual plan, emissions
     against targets, cost by year and sector, measure catalogue with sources, 重点工程清单 and
-    年度任务分解); the HTML page is one self-contained file with the charts.
+    年度任务分解); the HTML page is one self-contained file with the charts. With --reference
+    ADOPTED, a re-plan's report also shows the adopted plan beside it.
     """
     from planner.io.lock import folder_lock
     from planner.report.document import write_report
 
     with folder_lock(Path(folder), wait_s, note=_progress):
-        xlsx, html = write_report(Path(folder), lang)
+        xlsx, html = write_report(Path(folder), lang, Path(reference) if reference else None)
     click.echo(f"wrote {xlsx} and {html}")
 
 

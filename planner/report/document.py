@@ -23,6 +23,7 @@ from planner.report.labels import (PHRASES, column_label, metric_label, phrase, 
                                    yes_no)
 from planner.report.analysis_reports import (alternatives_report, robust_report, sensitivity_report,
                                              uncertainty_report)
+from planner.report.reference import add_reference_section
 from planner.report.run_report import run_report
 
 ANALYSES = {"uncertainty": uncertainty_report, "robust": robust_report, "alternatives": alternatives_report,
@@ -33,7 +34,7 @@ from planner.io.writer import claim_names, recover, register_files
 __all__ = ["NotAResultsFolder", "build_report", "write_report", "comparison_values"]
 
 
-def build_report(folder: Path, lang: str = "zh") -> Report:
+def build_report(folder: Path, lang: str = "zh", reference: Path | None = None) -> Report:
     try:
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -41,6 +42,9 @@ def build_report(folder: Path, lang: str = "zh") -> Report:
                                 "`planner run`, `sweep`, `compare`, `uncertainty`, `robust`, "
                                 "`alternatives` or `sensitivity`") from None
     kind = summary.get("kind", "run")
+    if reference is not None and kind != "run":
+        raise NotAResultsFolder(f"--reference sets the adopted plan beside a re-planned run; {folder} holds a "
+                                f"{kind}: give a `planner run` folder")
     try:
         if kind == "sweep":
             return _sweep_report(folder, summary, lang)
@@ -48,7 +52,10 @@ def build_report(folder: Path, lang: str = "zh") -> Report:
             return _comparison_report(folder, lang)
         if kind in ANALYSES:
             return ANALYSES[kind](folder, summary, lang)
-        return run_report(folder, summary, lang)
+        report = run_report(folder, summary, lang)
+        if reference is not None:
+            add_reference_section(report, folder, summary, reference, lang)
+        return report
     except (OSError, KeyError, ValueError) as exc:
         raise NotAResultsFolder(f"{folder}: its result files are incomplete or were edited ({exc}); "
                                 "rerun the planner to regenerate them") from None
@@ -171,10 +178,10 @@ def comparison_values(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def write_report(folder: Path, lang: str = "zh") -> tuple[Path, Path]:
+def write_report(folder: Path, lang: str = "zh", reference: Path | None = None) -> tuple[Path, Path]:
     """Write report.xlsx and report.html into ``folder``, each replaced atomically."""
     recover(folder)  # a run killed after its commit point is finished first
-    report = build_report(folder, lang)
+    report = build_report(folder, lang, reference)
     claim_names(folder, ["report.xlsx", "report.html"])
     xlsx, html = folder / "report.xlsx", folder / "report.html"
     tmp_xlsx, tmp_html = folder / ".report.xlsx.tmp", folder / ".report.html.tmp"
