@@ -274,6 +274,10 @@ def test_native_excel_charts_of_every_analysis(report_kinds):
     run = json.loads((report_kinds["run"][0] / "summary.json").read_text(encoding="utf-8"))
     assert bars["series"][0]["values"][0] == pytest.approx(run["objective"])
     assert bars["series"][1]["values"] == [None, None, None]  # the infeasible run has no cost
+    table = pd.read_csv(report_kinds["comparison"][0] / "comparison.csv", encoding="utf-8-sig").set_index("metric")
+    capex_rows = [m for m in table.index if m == "total capex" or (m.startswith("capex ") and m[6:].isdigit())]
+    assert capex_rows and table.loc[capex_rows, "infeasible"].isna().all()  # no plan, so no investment (not 0)
+    assert float(table.loc["total capex", "run"]) == pytest.approx(run["totals"]["capex_wan_yuan"])
     assert "Investment by year and run (dashed: budget)" in comparison
 
     unc_folder = report_kinds["uncertainty"][0]

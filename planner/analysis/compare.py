@@ -76,7 +76,9 @@ def comparison_table(runs: list[RunFolder]) -> pd.DataFrame:
         put("status", "", run, s.get("status"))
         put("objective", "万元", run, s.get("objective"))
         put("cost (excl. penalties)", "万元", run, s.get("cost_wan_yuan", s.get("objective")))
-        put("total capex", "万元", run, s.get("totals", {}).get("capex_wan_yuan"))
+        # An infeasible run has no plan: its investment is blank, not the 0 of an empty plan.
+        has_plan = s.get("status") != "infeasible" and s.get("objective") is not None
+        put("total capex", "万元", run, s.get("totals", {}).get("capex_wan_yuan") if has_plan else None)
         targets = run.targets
         put("targets met", "count", run, f"{int(targets['met'].sum())}/{len(targets)}" if len(targets) else "0/0")
         put("measures chosen", "count", run, len(run.chosen))
@@ -86,7 +88,7 @@ def comparison_table(runs: list[RunFolder]) -> pd.DataFrame:
         # A blank budget cell means no limit (summary.json writes an unlimited budget as null).
         put("budget total", "万元", run, total)
         for year in years:
-            put(f"capex {year}", "万元", run, float(capex.get(year, 0.0)))
+            put(f"capex {year}", "万元", run, float(capex.get(year, 0.0)) if has_plan else None)
         for year in years:
             put(f"budget {year}", "万元", run, budgets.get(str(year)))
         emissions = run.emissions.set_index(["year", "pollutant"])
