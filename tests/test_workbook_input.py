@@ -28,6 +28,17 @@ def _objective(folder: Path) -> float:
     return json.loads((folder / "summary.json").read_text(encoding="utf-8"))["objective"]
 
 
+def _default_workbook_spec(tmp_path: Path) -> Path:
+    """The default model's spec with its inputs converted to one workbook by `planner convert`."""
+    book = tmp_path / "book" / "guiyang.xlsx"
+    assert _run(["convert", str(ROOT / "inputs" / "guiyang"), str(book)]).exit_code == 0
+    text = (ROOT / "models" / "guiyang.toml").read_text(encoding="utf-8")
+    lines = [f'inputs = "{book.as_posix()}"' if line.startswith("inputs =") else line for line in text.splitlines()]
+    spec = tmp_path / "book.toml"
+    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return spec
+
+
 def test_init_xlsx_edit_and_run_matches_the_csv_route(tmp_path):
     """A workbook from `init --xlsx`, edited with openpyxl (the rooftop PV capex doubled), gives the
     same objective as the CSV folder with the same edit."""
@@ -142,12 +153,7 @@ def test_formula_without_saved_value_is_an_error(tmp_path):
 def test_uncertainty_of_a_workbook_spec_reads_the_file_beside_it(tmp_path):
     """After `planner convert`, a spec whose inputs name the workbook finds uncertainty.csv beside it
     and draws the same ensemble as the CSV route: targets.csv and measures.csv byte-identical."""
-    book = tmp_path / "book" / "guiyang.xlsx"
-    assert _run(["convert", str(ROOT / "inputs" / "guiyang"), str(book)]).exit_code == 0
-    text = (ROOT / "models" / "guiyang.toml").read_text(encoding="utf-8")
-    lines = [f'inputs = "{book.as_posix()}"' if line.startswith("inputs =") else line for line in text.splitlines()]
-    spec = tmp_path / "book.toml"
-    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = _default_workbook_spec(tmp_path)
     args = ["uncertainty", "--samples", "6", "--seed", "3"]
     from_book = _run([*args, str(spec), "--out", str(tmp_path / "from-book")])
     assert from_book.exit_code == 0, from_book.output
@@ -163,12 +169,7 @@ def test_default_model_from_its_workbook_has_the_same_optimum_and_v2_tables(tmp_
     indicators.csv equal the CSV route's byte for byte, so no v2 row was lost or changed."""
     from test_default_model import PINNED_OBJECTIVE_WAN_YUAN, PIN_REL_TOL
 
-    book = tmp_path / "book" / "guiyang.xlsx"
-    assert _run(["convert", str(ROOT / "inputs" / "guiyang"), str(book)]).exit_code == 0
-    text = (ROOT / "models" / "guiyang.toml").read_text(encoding="utf-8")
-    lines = [f'inputs = "{book.as_posix()}"' if line.startswith("inputs =") else line for line in text.splitlines()]
-    spec = tmp_path / "book.toml"
-    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = _default_workbook_spec(tmp_path)
     for source, out in ((spec, "from-book"), (ROOT / "models" / "guiyang.toml", "from-csv")):
         result = _run(["run", str(source), "--out", str(tmp_path / out), "--no-unchosen"])
         assert result.exit_code == 0, result.output
