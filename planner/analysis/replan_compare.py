@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-# Differences of units added below this are solver noise, not a change of plan.
-CHANGE_TOL = 1e-6
+from planner.io.plan_diff import added_from, unit_changes
+
 COLUMNS = ["run", "replan_from", "measure", "year", "added_reference", "added_replan", "difference", "change"]
 
 
@@ -18,23 +18,10 @@ def replan_changes(runs: list, reference) -> pd.DataFrame:
         year_from = run.summary.get("replan_from")
         if run is reference or year_from is None:
             continue
-
-        def added(folder) -> pd.Series:
-            plan = folder.plan
-            if not len(plan):
-                return pd.Series(dtype=float)
-            plan = plan[plan["year"] >= year_from]
-            return plan.groupby(["measure", "year"])["added"].sum()
-
-        before, after = added(reference), added(run)
-        keys = sorted(set(before.index) | set(after.index))
-        for measure, year in keys:
-            old, new = float(before.get((measure, year), 0.0)), float(after.get((measure, year), 0.0))
-            if abs(new - old) <= CHANGE_TOL * max(1.0, abs(old)):
-                continue
-            change = "added" if old == 0 else "dropped" if new == 0 else "more" if new > old else "fewer"
-            rows.append({"run": run.label, "replan_from": int(year_from), "measure": measure, "year": int(year),
-                         "added_reference": old, "added_replan": new, "difference": new - old, "change": change})
+        for measure, year, old, new, difference, change in unit_changes(added_from(reference.plan, year_from),
+                                                                         added_from(run.plan, year_from)):
+            rows.append({"run": run.label, "replan_from": int(year_from), "measure": measure, "year": year,
+                         "added_reference": old, "added_replan": new, "difference": difference, "change": change})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

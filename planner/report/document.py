@@ -111,9 +111,6 @@ def _comparison_report(folder: Path, lang: str) -> Report:
     values = {m: dict(zip(runs, row)) for m, row in zip(raw["metric"], raw[runs].itertuples(index=False))}
 
     def number(metric: str, run: str):
-        """A run's figure as a number; none for a run without a plan (infeasible: its zeros are no plan's)."""
-        if str(values.get("status", {}).get(run)) == "infeasible":
-            return None
         value = values.get(metric, {}).get(run)
         try:
             return None if value is None or pd.isna(value) else float(value)

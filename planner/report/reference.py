@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.io import plan_diff
 from planner.report.charts import line_figure
 from planner.report.content import Chart, ExcelChart, NotAResultsFolder, Report, Section, Sheet, read_csv
 from planner.report.labels import phrase
 
-# Differences of units added below this are solver noise, not a change of plan.
-CHANGE_TOL = 1e-6
 ADOPTED_COLOUR, REPLAN_COLOUR = "#7f7f7f", "#d62728"
 
 
@@ -33,18 +32,7 @@ def _summary(folder: Path) -> dict:
 
 def unit_changes(adopted: pd.DataFrame, replan: pd.DataFrame, year_from: int) -> pd.DataFrame:
     """Units added per (measure, year >= year_from) in both plans where they differ, with the change."""
-    def added(plan: pd.DataFrame) -> pd.Series:
-        if not len(plan):
-            return pd.Series(dtype=float)
-        return plan[plan["year"] >= year_from].groupby(["measure", "year"])["added"].sum()
-
-    before, after = added(adopted), added(replan)
-    rows = []
-    for measure, year in sorted(set(before.index) | set(after.index)):
-        old, new = float(before.get((measure, year), 0.0)), float(after.get((measure, year), 0.0))
-        if abs(new - old) > CHANGE_TOL * max(1.0, abs(old)):
-            change = "added" if old == 0 else "dropped" if new == 0 else "more" if new > old else "fewer"
-            rows.append((measure, int(year), old, new, new - old, change))
+    rows = plan_diff.unit_changes(plan_diff.added_from(adopted, year_from), plan_diff.added_from(replan, year_from))
     return pd.DataFrame(rows, columns=["measure", "year", "adopted", "replan", "difference", "change"])
 
 
