@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from helpers import write_dataset
 from planner.cli import main
 from planner.report.document import build_report
+from planner.report.labels import parameter_label
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -195,7 +196,10 @@ def test_every_analysis_has_its_report_with_readings(report_kinds):
     assert f"{100 * summary['p_all_met_reoptimised']:.0f}%" in unc.sections[0].reading
     tornado = pd.read_csv(report_kinds["sensitivity"][0] / "tornado.csv", encoding="utf-8-sig")
     top = tornado.sort_values("swing_wan_yuan", ascending=False).iloc[0]
-    assert top.parameter in build_report(report_kinds["sensitivity"][0], "en").sections[0].reading
+    names = json.loads((report_kinds["sensitivity"][0] / "summary.json").read_text(encoding="utf-8"))["names"]
+    # the reading names the figure by what it varies (abatement: 水泥超低排放), not by its id
+    assert parameter_label(top.parameter, "en", names) in build_report(report_kinds["sensitivity"][0],
+                                                                       "en").sections[0].reading
     robust = pd.read_csv(report_kinds["robust"][0] / "robust.csv", encoding="utf-8-sig").iloc[0]
     reading = build_report(report_kinds["robust"][0], "zh").sections[0].reading
     assert f"多 {robust.premium_wan_yuan:,.0f} 万元" in reading and f"{100 * robust.p_met_robust:.0f}%" in reading
@@ -314,7 +318,8 @@ def test_native_excel_charts_of_every_analysis(report_kinds):
     chart = charts("sensitivity")["Tornado: cost change per figure"]
     assert chart["type"] == "BarChart" and chart["bar_dir"] == "bar"
     low, high = chart["series"]
-    assert low["categories"] == tornado.parameter.tolist()
+    names = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["names"]
+    assert low["categories"] == [parameter_label(p, "en", names) for p in tornado.parameter]
     assert low["values"] == pytest.approx((tornado.objective_low - optimum).tolist())
     assert high["values"] == pytest.approx((tornado.objective_high - optimum).tolist())
 

@@ -121,6 +121,12 @@ def target_name(data: PlanningData, k: int) -> str:
     return f"{what} in {target.year} ({target.file} line {target.line})"
 
 
+def abated_unit(data: PlanningData, k: int) -> str:
+    """What target k counts: tonnes for a pollutant, the indicator's own unit (tce) for an indicator."""
+    subject = data.targets[k].pollutant
+    return "t abated" if subject in POLLUTANTS else f"{data.extensions.unit(subject)} abated"
+
+
 def deployment_name(data: PlanningData, k: int) -> str:
     row = data.deployment[k]
     where = f"deployment.csv line {row.line}" if row.line else "scenario force_measures"
@@ -152,7 +158,7 @@ def screen(data: PlanningData) -> tuple[list[dict], list[dict]]:
         reach, rate, capped = target_reach(data, k)
         most = _best_of_groups(data, reach)
         name = target_name(data, k)
-        unit = "t abated" if target.pollutant in POLLUTANTS else f"{ext.unit(target.pollutant)} abated"
+        unit = abated_unit(data, k)
         if required > most + REPORT_TOL * max(1.0, abs(required)):
             unreachable.append({"target": name, "year": target.year, "required": required, "unit": unit,
                                 "max_reachable": most, "missing": required - most,
@@ -285,7 +291,7 @@ def _least_shortfalls(data, planning, solution, diagnosis: Diagnosis) -> None:
             required = planning.required_abatement_t[k]
             diagnosis.shortfalls.append({"target": target_name(data, k), "year": data.targets[k].year,
                                          "required": required, "achieved": required - short,
-                                         "shortfall": short, "unit": "t abated"})
+                                         "shortfall": short, "unit": abated_unit(data, k)})
     for k, row in enumerate(data.deployment):
         short = float(solution.deployment_shortfall_units[k])
         if short > REPORT_TOL * max(1.0, row.min_units):

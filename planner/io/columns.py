@@ -394,6 +394,7 @@ _O = [
     ("report", "units_added", "number", "units", "新增数量(单位)", "Units added", "units added over the horizon"),
     ("report", "first_year_added", "integer", "year", "首次实施年份", "First year", "first year with units added"),
     ("report", "shadow_price", "text", "", "影子价格", "Shadow price", "shadow price with its unit"),
+    ("report", "label", "text", "", "参数名称", "Figure (name)", "a tornado.csv parameter by the name of what it varies"),
     ("report", "opex_wan_yuan", "number", "万元", "运行成本(万元)", "Operating cost (万元)", "operating cost"),
 ]
 

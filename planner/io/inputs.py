@@ -147,6 +147,13 @@ class PlanningData:
         """What targets may count: the seven pollutants, then the declared indicators."""
         return [*POLLUTANTS, *(i.id for i in self.extensions.indicators)]
 
+    def display_names(self) -> dict[str, dict[str, str]]:
+        """Names by id of the measures, indicators and areas, for a results folder whose own tables
+        carry ids only (a sensitivity or uncertainty folder): its report names them."""
+        return {"measures": dict(zip(self.measures.ids, self.measures.names)),
+                "indicators": {i.id: i.name for i in self.extensions.indicators},
+                "areas": dict(self.extensions.area_names)}
+
 
 class _FileReader:
     """Collects the problems of one file while its columns are parsed."""

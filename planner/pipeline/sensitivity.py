@@ -156,6 +156,7 @@ def sensitivity(spec_path: str | Path, range_: float = 0.2, scenario: str | None
         MARKER_KEY: RESULTS_FORMAT, "kind": "sensitivity", "model": data.spec.name, "scenario": data.spec.scenario,
         "range": range_, "optimum_wan_yuan": optimum, "parameters": len(table), "solves": solves,
         "unchosen_varied": [measures.ids[i] for i in cheapest_unchosen],
+        "names": data.display_names(),
         "wall_s": round(time.perf_counter() - clock, 4),
         "inputs_sha256": dict(sorted(data.input_sha256.items())),
     }

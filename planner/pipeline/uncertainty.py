@@ -213,6 +213,7 @@ def tabulate(payload: EnsemblePayload, worker: EnsembleWorker, run: EnsembleRun,
         "p_all_met_reoptimised": float(met_reopt.all(axis=1).mean()) if n else None,
         "robust_core": [m for m, core in zip(measures.ids, measure_table["robust_core"]) if core],
         "robust_core_share": ROBUST_CORE_SHARE,
+        "names": data.display_names(),
         "inputs_sha256": dict(sorted({**data.input_sha256, Path(unc.path).name: unc.sha256}.items())),
     }
     files = {

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from planner.report.charts import base_layout, grouped_bar_figure, number_format
 from planner.report.colours import BAU_COLOUR, PLAN_COLOUR, SHORTFALL_COLOUR
 from planner.report.content import Chart, ExcelChart, Report, Section, Sheet, read_csv, sheet
-from planner.report.labels import phrase
+from planner.report.labels import parameter_label, phrase, target_id_label
 
 
 def _pct(value: float) -> str:
@@ -187,31 +187,48 @@ def alternatives_report(folder: Path, summary: dict, lang: str) -> Report:
     return report
 
 
+def named_tornado(tornado: pd.DataFrame, lang: str, names: dict | None) -> pd.DataFrame:
+    """tornado.csv for the report: a readable ``label`` beside the ``parameter`` id, missed targets
+    in words."""
+    table = tornado.copy()
+    table.insert(1, "label", [parameter_label(p, lang, names) for p in table["parameter"]])
+    sep = "; " if lang == "en" else "；"
+    for column in ("targets_missed_low", "targets_missed_high"):
+        if column in table.columns:
+            table[column] = [sep.join(target_id_label(t, lang, names) for t in str(v).split(";") if t)
+                             if isinstance(v, str) else v for v in table[column]]
+    return table
+
+
 def sensitivity_report(folder: Path, summary: dict, lang: str) -> Report:
     zh = lang == "zh"
-    tornado = read_csv(folder, "tornado.csv").sort_values("swing_wan_yuan", ascending=False, kind="stable")
+    names = summary.get("names") or {}
+    raw = read_csv(folder, "tornado.csv").sort_values("swing_wan_yuan", ascending=False, kind="stable")
+    tornado = named_tornado(raw, lang, names)
     inclusion = read_csv(folder, "inclusion_cost.csv")
+    inclusion.insert(1, "name", [(names.get("measures") or {}).get(m, m) for m in inclusion["measure"]])
     report = Report(title=f"{phrase('sensitivity', lang)} — {summary.get('model')}",
-                    sheets=[_raw(phrase("tornado", lang), tornado, lang, "tornado.csv"), _raw(phrase("inclusion", lang), inclusion, lang, "inclusion_cost.csv")])
+                    sheets=[_raw(phrase("tornado", lang), tornado, lang, "tornado.csv"),
+                            _raw(phrase("inclusion", lang), inclusion, lang, "inclusion_cost.csv")])
     optimum = float(summary.get("optimum_wan_yuan") or 0.0)
     top = tornado.head(15).iloc[::-1]
     figure = go.Figure()
-    figure.add_trace(go.Bar(y=top["parameter"].tolist(), x=(top["objective_low"] - optimum).tolist(), orientation="h",
+    figure.add_trace(go.Bar(y=top["label"].tolist(), x=(top["objective_low"] - optimum).tolist(), orientation="h",
                             name=phrase("low_case", lang), marker={"color": PLAN_COLOUR},
                             hovertemplate="%{y}: %{x:,.0f} 万元<extra></extra>"))
-    figure.add_trace(go.Bar(y=top["parameter"].tolist(), x=(top["objective_high"] - optimum).tolist(),
+    figure.add_trace(go.Bar(y=top["label"].tolist(), x=(top["objective_high"] - optimum).tolist(),
                             orientation="h", name=phrase("high_case", lang), marker={"color": SHORTFALL_COLOUR},
                             hovertemplate="%{y}: %{x:,.0f} 万元<extra></extra>"))
     figure.update_layout(base_layout(phrase("tornado_chart", lang), phrase("change_of_cost", lang), "", lang,
                                  barmode="overlay", height=max(380, 26 * len(top) + 120),
                                  yaxis={"type": "category", "tickformat": None},
                                  xaxis={"tickformat": number_format(lang)}))
-    chart = Chart("chart-tornado", figure, {"parameter": top["parameter"].tolist(),
+    chart = Chart("chart-tornado", figure, {"parameter": top["parameter"].tolist(), "label": top["label"].tolist(),
                                             "objective_low": top["objective_low"].tolist(),
                                             "objective_high": top["objective_high"].tolist()})
     if len(top):
         shown = top.iloc[::-1]  # largest swing first; the chart's reversed axis draws it on top
-        block = pd.DataFrame({phrase("parameter_word", lang): shown["parameter"].tolist(),
+        block = pd.DataFrame({phrase("parameter_word", lang): shown["label"].tolist(),
                               phrase("low_case", lang): (shown["objective_low"] - optimum).tolist(),
                               phrase("high_case", lang): (shown["objective_high"] - optimum).tolist()})
         report.excel_charts.append(ExcelChart(phrase("tornado_chart", lang), block, "bar", "",
@@ -220,17 +237,26 @@ def sensitivity_report(folder: Path, summary: dict, lang: str) -> Report:
                                                        phrase("high_case", lang): SHORTFALL_COLOUR}))
     first = tornado.iloc[0] if len(tornado) else None
     changes = int(tornado["portfolio_changes"].astype(str).eq("True").sum()) if len(tornado) else 0
+    # A figure whose low or high case cannot meet every target is solved with elastic targets: its
+    # cost then includes the penalties of the missed targets, not only the plan's cost.
+    missed = 0 if first is None else sum(
+        1 for side in ("low", "high") if str(first.get(f"status_{side}")) == "elastic")
     if zh:
         reading = (f"逐一将 {summary.get('parameters', len(tornado))} 个参数上下浮动 {100 * summary.get('range', 0):.0f}%:"
-                   + (f"影响最大的是 {first.parameter},总成本变动 {_t(first.swing_wan_yuan)} 万元;" if first is not None
-                      else "") + f"{changes}个参数的变动会改变入选措施,其余只改变成本。"
+                   + (f"影响最大的是 {first.label},总成本变动 {_t(first.swing_wan_yuan)} 万元"
+                      + (",其变动使部分目标无法达成(成本含未达标罚项)" if missed else "") + ";"
+                      if first is not None else "")
+                   + f"{changes}个参数的变动会改变入选措施,其余只改变成本。"
                    "成本对这些参数最敏感,应优先核实其取值。")
     else:
         reading = (f"Each of {summary.get('parameters', len(tornado))} figures moved {100 * summary.get('range', 0):.0f}% "
-                   "down and up in turn: " + (f"{first.parameter} moves the cost most, by {_t(first.swing_wan_yuan)} "
-                                              "万元; " if first is not None else "")
+                   "down and up in turn: " + (f"{first.label} moves the cost most, by {_t(first.swing_wan_yuan)} 万元"
+                                              + (" (some targets can then not be met: the cost includes their "
+                                                 "penalties)" if missed else "") + "; "
+                                              if first is not None else "")
                    + f"{changes} of them change the portfolio, the rest only its cost. Check those figures first.")
     report.sections.append(Section(phrase("sensitivity", lang), reading, [chart],
-                                   [_raw(phrase("tornado", lang), tornado, lang, "tornado.csv"), _raw(phrase("inclusion", lang), inclusion, lang, "inclusion_cost.csv")],
+                                   [_raw(phrase("tornado", lang), tornado, lang, "tornado.csv"),
+                                    _raw(phrase("inclusion", lang), inclusion, lang, "inclusion_cost.csv")],
                                    id="sensitivity"))
     return report

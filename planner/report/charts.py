@@ -110,6 +110,7 @@ def mac_figure(title: str, x_title: str, y_title: str, bars: list[dict], lang: s
     """
     heights = [b["height"] for b in bars]
     widths = [b["width"] for b in bars]
+    per_t, per_yr = ("元/吨", "吨/年") if lang == "zh" else ("元/t", "t/yr")
     cap = mac_cap(heights, widths)
     low = min([0.0] + heights)
     top = max(cap, low + 1.0) * 1.08 if cap > 0 else 1.0
@@ -125,7 +126,7 @@ def mac_figure(title: str, x_title: str, y_title: str, bars: list[dict], lang: s
             x=[b["x"] for b in group], y=[b["height"] for b in group], width=[b["width"] for b in group],
             name=group[0]["sector_label"], marker={"color": sector_colour(sector), "line": {"color": "#fff", "width": 0.5}},
             customdata=[[b["label"], b["width"]] for b in group],
-            hovertemplate="%{customdata[0]}: %{y:,.0f} 元/t, %{customdata[1]:,.0f} t/yr<extra></extra>"))
+            hovertemplate=f"%{{customdata[0]}}: %{{y:,.0f}} {per_t}, %{{customdata[1]:,.0f}} {per_yr}<extra></extra>"))
     clipped = [b for b in placed if b["height"] > top]
     annotations = []
     if clipped:
@@ -133,8 +134,8 @@ def mac_figure(title: str, x_title: str, y_title: str, bars: list[dict], lang: s
             x=[b["x"] for b in clipped], y=[top * 0.985] * len(clipped), mode="markers", name=clipped_label,
             marker={"symbol": "triangle-up", "size": 10, "color": "#000"},
             customdata=[[b["label"], b["height"]] for b in clipped],
-            hovertemplate="%{customdata[0]}: %{customdata[1]:,.0f} 元/t<extra></extra>"))
-        listed = "<br>".join(f"▲ {b['label']}: {b['height']:,.0f} 元/t" for b in clipped[:5])
+            hovertemplate=f"%{{customdata[0]}}: %{{customdata[1]:,.0f}} {per_t}<extra></extra>"))
+        listed = "<br>".join(f"▲ {b['label']}: {b['height']:,.0f} {per_t}" for b in clipped[:5])
         if len(clipped) > 5:
             listed += f"<br>… +{len(clipped) - 5}"
         annotations.append({"x": 0.01, "y": 0.99, "xref": "paper", "yref": "paper", "xanchor": "left",
@@ -153,7 +154,7 @@ def symlog(value: float) -> float:
 
 def _power_ticks(span: float) -> tuple[list[float], list[str]]:
     values = list(range(-int(span), int(span) + 1))
-    return values, ["0" if v == 0 else f"{'-' if v < 0 else ''}10^{abs(v)}" for v in values]
+    return values, ["0" if v == 0 else f"{'-' if v < 0 else ''}10<sup>{abs(v)}</sup>" for v in values]
 
 
 def quadrant_figure(title: str, x_title: str, y_title: str, points: list[dict], quadrant_labels, lang: str,

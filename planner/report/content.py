@@ -14,7 +14,7 @@ import pandas as pd
 from planner.errors import PlannerError
 from planner.io.columns import COLUMNS
 from planner.io.writer import CSV_ENCODING
-from planner.report.labels import VALUE_LABELS_ZH, column_label, yes_no
+from planner.report.labels import column_label, value_labels, yes_no
 
 # From the column table: result columns that hold fractions (shown as percentages in the workbook
 # and the page) and true/false columns (shown as 是/否 or yes/no).
@@ -99,12 +99,13 @@ def read_csv(folder: Path, name: str) -> pd.DataFrame:
 
 
 def labelled(table: pd.DataFrame, lang: str, file: str | None = None) -> pd.DataFrame:
-    """Headers in the report's language; true/false as 是/否 (yes/no); in Chinese, codes in text
-    cells too (kinds, pollutants, sectors). Numbers are left as they are."""
+    """Headers in the report's language; true/false as 是/否 (yes/no); codes in text cells in words
+    (kinds, pollutants, statuses; sectors in Chinese). Numbers are left as they are."""
     table = table.copy()
+    codes = value_labels(lang)
     for column in table.columns:
-        if lang == "zh" and column in VALUE_LABELS_ZH:
-            names = VALUE_LABELS_ZH[column]
+        if column in codes:
+            names = codes[column]
             table[column] = table[column].map(
                 lambda v, names=names: ";".join(names.get(part, part) for part in v.split(";"))
                 if isinstance(v, str) else v)

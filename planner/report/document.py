@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +20,9 @@ from planner.report.colours import PLAN_COLOUR, SHORTFALL_COLOUR, run_colour
 from planner.report.content import (Chart, ExcelChart, NotAResultsFolder, Report, Section, Sheet, labelled,
                                     read_csv)
 from planner.report.html import render_html
-from planner.report.labels import (PHRASES, column_label, metric_label, phrase, status_label, unit_label,
-                                   yes_no)
+from planner.io.schema import POLLUTANTS
+from planner.report.labels import (PHRASES, TARGET_KINDS_EN, TARGET_KINDS_ZH, column_label, metric_label, phrase,
+                                   pollutant_label, status_label, unit_label, yes_no)
 from planner.report.analysis_reports import (alternatives_report, robust_report, sensitivity_report,
                                              uncertainty_report)
 from planner.report.reference import add_reference_section
@@ -65,8 +67,9 @@ def _sweep_report(folder: Path, summary: dict, lang: str) -> Report:
     table = read_csv(folder, "sweep.csv").sort_values("budget_wan_yuan", kind="stable")
     core = read_csv(folder, "no_regret.csv")
     budgets = table["budget_wan_yuan"].tolist()
+    shown = sweep_labelled(table, lang, point_indicators(folder, table))
     report = Report(title=f"{phrase('sweep', lang)} — {summary.get('model')}",
-                    sheets=[Sheet(phrase("sweep", lang), labelled(table, lang)),
+                    sheets=[Sheet(phrase("sweep", lang), shown),
                             Sheet(phrase("no_regret", lang), labelled(core, lang))])
     cost = line_figure(phrase("sweep_cost_chart", lang), phrase("budget_axis", lang), phrase("cost_axis", lang),
                        [{"label": phrase("cost", lang), "x": budgets, "y": table["cost_wan_yuan"].tolist(),
@@ -76,6 +79,7 @@ def _sweep_report(folder: Path, summary: dict, lang: str) -> Report:
                             [{"label": phrase("missed_axis", lang), "x": budgets,
                               "y": table["targets_missed"].tolist(), "colour": SHORTFALL_COLOUR}],
                             lang, x_is_year=False)
+    shortfall.update_yaxes(tickformat="d", dtick=1, rangemode="tozero")  # a count: whole ticks only
     charts = [Chart("chart-sweep-cost", cost, {"budget_wan_yuan": budgets,
                                                "cost_wan_yuan": table["cost_wan_yuan"].tolist()}),
               Chart("chart-sweep-shortfall", shortfall, {"budget_wan_yuan": budgets,
@@ -89,11 +93,46 @@ def _sweep_report(folder: Path, summary: dict, lang: str) -> Report:
                                           colours={phrase("missed_axis", lang): SHORTFALL_COLOUR}))
     report.key_figures = [(phrase("no_regret_count", lang), str(len(core)))]
     report.sections.append(Section(phrase("sweep", lang), readings.sweep(table, lang), charts,
-                                   [Sheet(phrase("sweep", lang), labelled(table.drop(columns=["run_folder"]), lang))],
+                                   [Sheet(phrase("sweep", lang), shown.drop(columns=[column_label("run_folder", lang, "sweep.csv")]))],
                                    id="sweep"))
     report.sections.append(Section(phrase("no_regret", lang), readings.no_regret(core, len(table), lang),
                                    tables=[Sheet(phrase("no_regret", lang), labelled(core, lang))], id="no-regret"))
     return report
+
+
+SHORTFALL_COLUMN = re.compile(r"^shortfall_(.+)_(\d{4})(?:_([a-z_]+))?$")
+
+
+def point_indicators(folder: Path, table: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Indicator id -> (name, unit), from the indicators.csv of the sweep's first point folder."""
+    for run_folder in table.get("run_folder", pd.Series(dtype=object)).dropna():
+        path = folder / str(run_folder) / "indicators.csv"
+        if path.is_file():
+            rows = read_csv(path.parent, "indicators.csv")
+            return {str(i): (str(n), str(u)) for i, n, u in zip(rows["indicator"], rows["name"], rows["unit"])}
+    return {}
+
+
+def sweep_labelled(table: pd.DataFrame, lang: str, indicators: dict[str, tuple[str, str]] | None = None
+                   ) -> pd.DataFrame:
+    """sweep.csv for the report: its declared headers, and each ``shortfall_<subject>_<year>`` column
+    named by its pollutant or indicator (二氧化碳 2025年缺口(吨) / CO2 shortfall 2025 (t)); a
+    deployment tag keeps its id, in units."""
+    indicators = indicators or {}
+    headers = {}
+    for column in table.columns:
+        match = SHORTFALL_COLUMN.match(column)
+        if not match:
+            continue
+        subject, year, kind = match.groups()
+        name, unit = ((pollutant_label(subject, lang), "吨" if lang == "zh" else "t") if subject in POLLUTANTS
+                      else indicators[subject] if subject in indicators
+                      else (subject, "单位" if lang == "zh" else "units"))
+        if kind and kind in TARGET_KINDS_EN:
+            name += f" {TARGET_KINDS_ZH[kind] if lang == 'zh' else TARGET_KINDS_EN[kind]}"
+        headers[column] = f"{name} {year}年缺口({unit})" if lang == "zh" else f"{name} shortfall {year} ({unit})"
+    return labelled(table, lang, "sweep.csv").rename(columns={column_label(c, lang, "sweep.csv"): h
+                                                              for c, h in headers.items()})
 
 
 def _comparison_report(folder: Path, lang: str) -> Report:

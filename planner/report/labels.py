@@ -12,14 +12,11 @@ SECTORS_ZH = {
 
 TARGET_KINDS_ZH = {
     "intensity_reduction": "强度下降", "reduction": "重点工程减排量", "cap": "排放总量上限", "deployment": "部署目标",
+    "non_increasing": "达峰(不高于上年)",
 }
-# Text codes in result columns, shown in Chinese in a zh report (result CSVs keep the codes).
-VALUE_LABELS_ZH = {
-    "kind": TARGET_KINDS_ZH,
-    "target_kind": TARGET_KINDS_ZH,
-    "subject": POLLUTANT_LABELS_ZH,
-    "pollutant": POLLUTANT_LABELS_ZH,
-    "sector": SECTORS_ZH,
+TARGET_KINDS_EN = {
+    "intensity_reduction": "intensity reduction", "reduction": "reduction", "cap": "cap", "deployment": "deployment",
+    "non_increasing": "peak (not above the year before)",
 }
 
 PHRASES = {
@@ -136,13 +133,13 @@ PHRASES = {
     "tornado_chart": ("总成本对各参数的敏感性(龙卷风图)", "Tornado: cost change per figure"),
     "change_of_cost": ("总成本变化(万元)", "Change of cost (万元)"),
     "pools": ("存量池使用", "Pool use"),
-    "pools_chart": ("存量池:使用与容量", "Pools: use against capacity"),
+    "pools_chart": ("存量池:使用占容量比例", "Pools: use as a share of capacity"),
     "areas": ("分区域", "By area"),
     "areas_chart": ("各区域投资(万元)", "Investment by area (万元)"),
     "indicators": ("其他指标", "Indicators"),
     "used": ("已用", "used"),
     "capacity": ("容量", "capacity"),
-    "pools_axis": ("池单位", "pool units"),
+    "pools_axis": ("已用/容量", "used / capacity"),
     "area_targets": ("区域目标", "Area targets"),
     "history": ("历史(已实施)", "history (built)"),
     "target_word": ("目标", "Target"),
@@ -191,17 +188,43 @@ STATUS_LABELS = {
 }
 STATUS_ZH = {code: zh for code, (zh, _) in STATUS_LABELS.items()}
 STATUS_EN = {code: en for code, (_, en) in STATUS_LABELS.items()}
+# A sample or sensitivity re-solve whose targets could not all be met, solved with elastic targets.
+SAMPLE_STATUS_LABELS = {**STATUS_LABELS, "elastic": ("目标有缺口", "targets missed")}
 
 
 def status_label(status: str | None, lang: str) -> str:
     """A solve status for a report: in Chinese with the code kept, e.g. 最优 (optimal); in English
     in words (the code itself where the words are the code)."""
     status = status or ""
-    if status not in STATUS_LABELS:
+    if status not in SAMPLE_STATUS_LABELS:
         return status
+    zh, en = SAMPLE_STATUS_LABELS[status]
     if lang == "zh":
-        return f"{STATUS_ZH[status]} ({status})"
-    return STATUS_EN[status] if STATUS_EN[status] == status else f"{STATUS_EN[status]} ({status})"
+        return f"{zh} ({status})"
+    return en if en == status else f"{en} ({status})"
+
+
+# Text codes in result columns, shown in words in the report's language (result CSVs keep the codes).
+STATUS_COLUMNS = ("status", "status_low", "status_high")
+VALUE_LABELS_ZH = {
+    "kind": TARGET_KINDS_ZH,
+    "target_kind": TARGET_KINDS_ZH,
+    "subject": POLLUTANT_LABELS_ZH,
+    "pollutant": POLLUTANT_LABELS_ZH,
+    "sector": SECTORS_ZH,
+    **{c: {code: status_label(code, "zh") for code in SAMPLE_STATUS_LABELS} for c in STATUS_COLUMNS},
+}
+VALUE_LABELS_EN = {
+    "kind": TARGET_KINDS_EN,
+    "target_kind": TARGET_KINDS_EN,
+    "subject": POLLUTANT_LABELS_EN,
+    "pollutant": POLLUTANT_LABELS_EN,
+    **{c: {code: status_label(code, "en") for code in SAMPLE_STATUS_LABELS} for c in STATUS_COLUMNS},
+}
+
+
+def value_labels(lang: str) -> dict[str, dict[str, str]]:
+    return VALUE_LABELS_ZH if lang == "zh" else VALUE_LABELS_EN
 
 
 # comparison.csv metric names (English codes, as compare.py writes them) in the report's language.
@@ -255,3 +278,55 @@ def yes_no(value, lang: str):
     if value is False or value == "False" or (type(value).__name__ == "bool_" and not bool(value)):
         return "否" if lang == "zh" else "no"
     return value
+
+
+# Figures varied by `planner sensitivity` (tornado.csv ``parameter``): the kind of figure before the
+# colon, in the report's language; the measure (or pollutant, indicator) after it by name.
+PARAMETER_KINDS = {
+    "capex": ("投资", "capex"), "opex": ("运行成本", "opex"), "abatement": ("减排量", "abatement"),
+}
+PARAMETER_FIXED = {
+    "discount_rate": ("贴现率", "discount rate"), "growth:gdp": ("GDP增速", "GDP growth"),
+    "price:electricity": ("电价", "electricity price"), "price:gas": ("天然气价格", "gas price"),
+}
+
+
+def subject_label(subject: str, lang: str, names: dict | None = None) -> str:
+    """A pollutant by its name, an indicator by its indicators.csv name, anything else as it is."""
+    if subject in POLLUTANT_LABELS_EN:
+        return pollutant_label(subject, lang)
+    return ((names or {}).get("indicators") or {}).get(subject, subject)
+
+
+def parameter_label(parameter: str, lang: str, names: dict | None = None) -> str:
+    """A tornado.csv parameter id as a reader's label: ``capex:rooftop_pv`` -> 投资：屋顶光伏 /
+    capex: 屋顶光伏 (the measure's name from the folder's summary.json ``names``); the id itself
+    when it is of no known shape."""
+    zh = lang == "zh"
+    if parameter in PARAMETER_FIXED:
+        return PARAMETER_FIXED[parameter][0 if zh else 1]
+    kind, _, rest = parameter.partition(":")
+    if kind in PARAMETER_KINDS and rest:
+        name = ((names or {}).get("measures") or {}).get(rest, rest)
+        return f"{PARAMETER_KINDS[kind][0]}：{name}" if zh else f"{PARAMETER_KINDS[kind][1]}: {name}"
+    if kind == "growth" and rest.startswith("bau:"):
+        subject = subject_label(rest.removeprefix("bau:"), lang, names)
+        return f"基准情景增速：{subject}" if zh else f"BAU growth: {subject}"
+    if kind == "growth" and rest.startswith("baseline:"):
+        column = rest.removeprefix("baseline:")
+        label = columns.label(column, lang, "baseline.csv")
+        return f"基准数据增速：{label}" if zh else f"baseline growth: {label}"
+    return parameter
+
+
+def target_id_label(target: str, lang: str, names: dict | None = None) -> str:
+    """An ensemble target id (``<subject>_<kind>_<year>``, uncertainty and sensitivity files) in words:
+    ``co2_intensity_reduction_2025`` -> 2025年二氧化碳强度下降 / CO2 intensity reduction 2025."""
+    head, _, year = target.rpartition("_")
+    for kind in sorted(TARGET_KINDS_EN, key=len, reverse=True):
+        if head.endswith(f"_{kind}") and year.isdigit():
+            subject = subject_label(head[: -len(kind) - 1], lang, names)
+            if lang == "zh":
+                return f"{year}年{subject}{TARGET_KINDS_ZH[kind]}"
+            return f"{subject} {TARGET_KINDS_EN[kind]} {year}"
+    return target

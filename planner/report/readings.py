@@ -173,16 +173,37 @@ def sweep(table: pd.DataFrame, lang: str) -> str:
         return ""
     met = table[table["targets_missed"].fillna(math.inf) == 0]
     lo, hi = float(table["budget_wan_yuan"].min()), float(table["budget_wan_yuan"].max())
+    # Where the number of missed targets stops falling as the budget grows, budget is not what is
+    # missing there: the elastic price of those rows is below the cost of meeting them, or the
+    # catalogue cannot reach them.
+    missed = table["targets_missed"].fillna(0).astype(int).tolist()
+    budgets = table["budget_wan_yuan"].tolist()
+    flat_from = len(missed) - 1
+    while flat_from > 0 and missed[flat_from - 1] == missed[-1]:
+        flat_from -= 1
+    flat = not len(met) and flat_from < len(missed) - 1
     if zh:
         text = f"在 {_t(lo)}–{_t(hi)} 万元/年的 {len(table)} 个预算点上求解。"
-        text += (f"年度预算达到 {_t(float(met['budget_wan_yuan'].min()))} 万元时全部目标可以达成,"
-                 f"此时成本 {_t(float(met['cost_wan_yuan'].iloc[0]))} 万元;更多预算不再降低缺口。" if len(met)
-                 else "所有预算点都有目标缺口:需要更多预算或更多措施。")
+        if len(met):
+            text += (f"年度预算达到 {_t(float(met['budget_wan_yuan'].min()))} 万元时全部目标可以达成,"
+                     f"此时成本 {_t(float(met['cost_wan_yuan'].iloc[0]))} 万元;更多预算不再降低缺口。")
+        elif flat:
+            text += (f"所有预算点都有目标缺口;从 {_t(float(budgets[flat_from]))} 万元/年起仍有 {missed[-1]} 个目标未达成,"
+                     "且不随预算增加而减少:缺的不是预算,而是这些目标的罚价低于达标成本或措施潜力不足(见各缺口列)。")
+        else:
+            text += "所有预算点都有目标缺口:需要更多预算或更多措施。"
         return text
     text = f"Solved at {len(table)} budgets from {_t(lo)} to {_t(hi)} 万元 a year. "
-    text += (f"From {_t(float(met['budget_wan_yuan'].min()))} 万元 a year every target is met, at a cost of "
-             f"{_t(float(met['cost_wan_yuan'].iloc[0]))} 万元; more budget no longer closes a gap." if len(met)
-             else "Every budget leaves a shortfall: more budget or more measures are needed.")
+    if len(met):
+        text += (f"From {_t(float(met['budget_wan_yuan'].min()))} 万元 a year every target is met, at a cost of "
+                 f"{_t(float(met['cost_wan_yuan'].iloc[0]))} 万元; more budget no longer closes a gap.")
+    elif flat:
+        text += (f"Every budget leaves a shortfall; from {_t(float(budgets[flat_from]))} 万元 a year on, "
+                 f"{missed[-1]} target(s) stay missed whatever the budget: budget is not what they lack, but their "
+                 "price cap is below the cost of meeting them or the measures cannot reach them (see the "
+                 "shortfall columns).")
+    else:
+        text += "Every budget leaves a shortfall: more budget or more measures are needed."
     return text
 
 
@@ -255,18 +276,20 @@ def pools(table: pd.DataFrame, lang: str) -> str:
         full = rows[rows["binding"].astype(str) == "True"]
         share = float((rows["used"] / rows["capacity"].where(rows["capacity"] > 0)).max())
         price = float(rows["shadow_price_yuan_per_unit"].fillna(0).max()) if "shadow_price_yuan_per_unit" in rows else 0
+        unit = str(rows["unit"].iloc[0]) if "unit" in rows and pd.notna(rows["unit"].iloc[0]) else ""
+        per = f"元/({unit})" if "/" in unit else f"元/{unit}" if unit else ("元/单位" if zh else "元/unit")
         if zh:
             parts.append(f"{pool} 最高使用 {_pct(share if share == share else 0)}"
                          + (f",{len(full)}个年份用满" if len(full) else "")
-                         + (f"(影子价格最高 {price:,.0f} 元/单位)" if len(full) and price > 0.5 else ""))
+                         + (f"(影子价格最高 {price:,.0f} {per})" if len(full) and price > 0.5 else ""))
         else:
             parts.append(f"{pool} is used up to {_pct(share if share == share else 0)}"
                          + (f", full in {len(full)} year(s)" if len(full) else "")
-                         + (f" (shadow price up to {price:,.0f} 元/unit)" if len(full) and price > 0.5 else ""))
+                         + (f" (shadow price up to {price:,.0f} {per})" if len(full) and price > 0.5 else ""))
     if zh:
-        return ("各存量池(实线为使用,虚线为容量):" + ";".join(parts)
+        return ("各存量池已用占容量的比例(虚线为容量 100%):" + ";".join(parts)
                 + "。用满的池限制了作用于同一存量的措施,扩大其容量才能进一步减排。")
-    return ("Each pool's use (solid) against its capacity (dashed): " + "; ".join(parts)
+    return ("Each pool's use as a share of its capacity (dashed: 100 %): " + "; ".join(parts)
             + ". A full pool limits the measures that act on that stock: only more capacity lets them cut more.")
 
 
@@ -293,7 +316,7 @@ def areas(frame: pd.DataFrame, names: dict, targets: pd.DataFrame, lang: str) ->
     text = (f"{len(total)} areas (city-wide measures included) invest {all_capex:,.0f} 万元; {names[top]} the most, "
             f"{_pct(float(total.iloc[0]) / all_capex)}. ")
     if co2 is not None:
-        text += f"In {last} {names[co2.idxmax()]} abates the most CO2 ({co2.max():,.0f} t). "
+        text += f"In {last} the most CO2 is abated by {names[co2.idxmax()]} ({co2.max():,.0f} t). "
     if len(local):
         text += f"{met} of {len(local)} area targets are met."
     return text
@@ -307,10 +330,10 @@ def indicators(table: pd.DataFrame, lang: str) -> str:
         change = last.get("intensity_change_vs_base")
         name = last["name"]
         if zh:
-            parts.append(f"{name}:{int(last.year)}年 {last.level:,.0f} {last.unit},较基准减少 {last.abated:,.0f}"
+            parts.append(f"{name}:{int(last.year)}年 {last.level:,.0f} {last.unit},较基准减少 {last.abated:,.0f} {last.unit}"
                          + ("" if pd.isna(change) else f",强度较基年变化 {_pct(change)}"))
         else:
-            parts.append(f"{name}: {last.level:,.0f} {last.unit} in {int(last.year)}, {last.abated:,.0f} below BAU"
+            parts.append(f"{name}: {last.level:,.0f} {last.unit} in {int(last.year)}, {last.abated:,.0f} {last.unit} below BAU"
                          + ("" if pd.isna(change) else f", intensity {_pct(change)} against the base year"))
     return ("其他指标:" + ";".join(parts) + "。") if zh else ("Other indicators: " + "; ".join(parts) + ".")
 

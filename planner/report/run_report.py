@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from planner.io.schema import POLLUTANTS
 from planner.report import readings
-from planner.report.charts import grouped_bar_figure, line_figure, mac_figure, quadrant_figure, stacked_bar_figure
+from planner.report.charts import base_layout, grouped_bar_figure, line_figure, mac_figure, quadrant_figure, stacked_bar_figure
 from planner.report.colours import (BAU_COLOUR, PLAN_COLOUR, TARGET_COLOUR, pollutant_colour, run_colour,
                                     sector_colour)
 from planner.report.content import Chart, ExcelChart, Report, Section, Sheet, fmt, read_csv, sheet
@@ -69,14 +70,34 @@ def with_tag_names(targets: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFra
 
 
 def shadow_price_text(targets: pd.DataFrame, lang: str) -> list[str]:
-    """One shadow price per target row with its unit: 元/t for emission targets, 元/unit for deployment."""
+    """One shadow price per target row with its unit: 元/吨 (元/t) for pollutant targets, 元 per unit of
+    the indicator (元/tce) for indicator targets, 元/单位 (元/unit) for deployment; — where there is none
+    (shadow_price_note in targets.csv says why)."""
     per_unit = "元/单位" if lang == "zh" else "元/unit"
+    per_t = "元/吨" if lang == "zh" else "元/t"
     out = []
     for row in targets.itertuples():
-        value, unit = ((row.shadow_price_yuan_per_unit, per_unit) if row.kind == "deployment"
-                       else (row.shadow_price_yuan_per_t, "元/t"))
-        out.append("" if pd.isna(value) else f"{0.0 if abs(value) < 0.005 else value:,.2f} {unit}")
+        if row.kind == "deployment":
+            value, unit = row.shadow_price_yuan_per_unit, per_unit
+        elif row.subject in POLLUTANTS:
+            value, unit = row.shadow_price_yuan_per_t, per_t
+        else:  # an indicator (indicators.csv): priced per its own unit
+            quantity = getattr(row, "quantity_unit", "")
+            value = row.shadow_price_yuan_per_unit
+            unit = f"元/{quantity}" if isinstance(quantity, str) and quantity else per_unit
+        out.append("—" if pd.isna(value) else f"{0.0 if abs(value) < 0.005 else value:,.2f} {unit}")
     return out
+
+
+def with_indicator_names(targets: pd.DataFrame, indicators: pd.DataFrame | None) -> pd.DataFrame:
+    """Indicator targets name their indicator (indicators.csv ``name``) instead of its id."""
+    if indicators is None or indicators.empty or "name" not in indicators.columns:
+        return targets
+    names = dict(zip(indicators["indicator"].astype(str), indicators["name"].astype(str)))
+    targets = targets.copy()
+    rows = targets["kind"] != "deployment"
+    targets.loc[rows, "subject"] = [names.get(str(v), v) for v in targets.loc[rows, "subject"]]
+    return targets
 
 
 def _budget_text(summary: dict, lang: str) -> str:
@@ -89,11 +110,29 @@ def _budget_text(summary: dict, lang: str) -> str:
     return phrase("no_limit", lang)
 
 
+def has_plan(summary: dict) -> bool:
+    """A plan exists when the solver returned one: optimal, or stopped early (time, work or memory
+    limit, interrupted) with a feasible plan in hand; infeasible and error runs have none."""
+    return (summary.get("status") not in ("infeasible", "error", "unbounded")
+            and summary.get("objective") is not None and bool(summary.get("targets")))
+
+
+def targets_met_text(summary: dict, lang: str) -> str:
+    """是/否; a re-plan whose history years missed targets (reported, not enforced) says how many."""
+    met = phrase("yes", lang) if summary.get("targets_met") else phrase("no", lang)
+    history = [t for t in summary.get("targets") or [] if t.get("enforced") is False and not t.get("met")]
+    if summary.get("targets_met") and history:
+        return (f"{met}(历史年份另有{len(history)}个目标未达成,不参与约束)" if lang == "zh" else
+                f"{met} ({len(history)} history-year targets missed, not enforced)")
+    return met
+
+
 def overview_rows(summary: dict, lang: str) -> list[tuple[str, object]]:
     horizon = summary.get("horizon", {})
     rate = summary.get("discount_rate")
     total_budget = summary.get("budget_total_wan_yuan")
-    totals = summary.get("totals", {})
+    # An infeasible run has no plan: no investment, operating cost or measures (blank, not 0).
+    totals = summary.get("totals", {}) if has_plan(summary) else {}
     return [
         (phrase("model", lang), summary.get("model")),
         (phrase("scenario", lang), summary.get("scenario") or ""),
@@ -103,7 +142,7 @@ def overview_rows(summary: dict, lang: str) -> list[tuple[str, object]]:
         (phrase("capex_total", lang), totals.get("capex_wan_yuan")),
         (phrase("opex_total", lang), totals.get("opex_wan_yuan")),
         (phrase("measures_chosen", lang), totals.get("measures_chosen")),
-        (phrase("targets_met", lang), phrase("yes", lang) if summary.get("targets_met") else phrase("no", lang)),
+        (phrase("targets_met", lang), targets_met_text(summary, lang)),
         (phrase("solver", lang), f"HiGHS {summary.get('versions', {}).get('highs', '')}"),
         (phrase("shadow_from", lang), shadow_from_label(summary.get("shadow_prices_from"), lang)),
         (phrase("horizon", lang), f"{horizon.get('start_year')}–{horizon.get('end_year')} "
@@ -127,7 +166,8 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     costs = cost_by_year_sector(plan)
     overview = overview_rows(summary, lang)
     summary_table = pd.DataFrame(overview, columns=[phrase("item", lang), phrase("value", lang)])
-    named_targets = with_tag_names(targets, catalogue)
+    indicator_table = read_csv(folder, "indicators.csv") if (folder / "indicators.csv").is_file() else None
+    named_targets = with_indicator_names(with_tag_names(targets, catalogue), indicator_table)
     sheets = [
         Sheet(phrase("summary", lang), summary_table),
         sheet(phrase("annual_plan", lang), plan, lang, "plan.csv"),
@@ -141,13 +181,12 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     title = (f"{phrase('report_title', lang)} — {summary.get('model')}"
              + (f" / {summary['scenario']}" if summary.get("scenario") else ""))
     report = Report(title=title, sheets=sheets)
-    report.key_figures = [(label, fmt(value)) for label, value in overview[2:9]]
-    # A plan exists when the solver returned one: optimal, or stopped early (time, work or memory
-    # limit, interrupted) with a feasible plan in hand; infeasible and error runs have none.
-    solved = (summary.get("status") not in ("infeasible", "error", "unbounded")
-              and summary.get("objective") is not None and bool(summary.get("targets")))
+    report.key_figures = [(label, "—" if value is None else fmt(value)) for label, value in overview[2:9]]
+    solved = has_plan(summary)
     if summary.get("diagnosis"):
-        lines = diagnosis_lines(summary["diagnosis"], lang)
+        names = ({} if indicator_table is None else
+                 dict(zip(indicator_table["indicator"].astype(str), indicator_table["name"].astype(str))))
+        lines = diagnosis_lines(summary["diagnosis"], lang, names)
         report.notes = [(phrase(key, lang), lines[key.removeprefix("diag_")])
                         for key in ("diag_why", "diag_closest", "diag_conflict", "diag_fixes", "diag_notes")
                         if lines[key.removeprefix("diag_")]]
@@ -163,28 +202,36 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
     if replan_from is not None and report.sections:
         report.sections[0].reading = readings.replan(plan, replan_from, lang) + " " + report.sections[0].reading
     report.sections.append(mac_section(report, catalogue, lang))
-    co_control = read_csv(folder, "co_control.csv") if (folder / "co_control.csv").is_file() else None
-    report.sections.append(coordinate_section(catalogue, lang, co_control, report))
+    # Without a plan, the co-control indicators, pool use, area investment and indicator levels of
+    # the result files are those of an empty plan (zeros, levels equal to BAU): not shown.
+    co_control = read_csv(folder, "co_control.csv") if solved and (folder / "co_control.csv").is_file() else None
+    area_names = {}
+    if (folder / "areas.csv").is_file():
+        areas = read_csv(folder, "areas.csv")
+        area_names = {str(a): str(n) for a, n in zip(areas["area"], areas["name"]) if isinstance(a, str) and a}
+    report.sections.append(coordinate_section(catalogue, lang, co_control, report, area_names))
     if co_control is not None:
-        report.sheets.append(sheet(phrase("co_control", lang), labelled_codes(co_control, lang), lang,
+        report.sheets.append(sheet(phrase("co_control", lang), labelled_codes(co_control, lang, area_names), lang,
                                    "co_control.csv"))
 
     for name, build in (("pools.csv", pools_section), ("areas.csv", areas_section)):
-        if (folder / name).is_file():
+        if solved and (folder / name).is_file():
             table = read_csv(folder, name)
             report.sheets.append(sheet(phrase(name.removesuffix(".csv"), lang), table, lang, name))
             report.sections.append(build(table, targets, lang, report))
-    if (folder / "indicators.csv").is_file():
+    if solved and (folder / "indicators.csv").is_file():
         table = read_csv(folder, "indicators.csv")
         report.sheets.append(sheet(phrase("indicators", lang), table, lang, "indicators.csv"))
         report.sections.append(Section(phrase("indicators", lang), readings.indicators(table, lang),
                                        tables=[sheet(phrase("indicators", lang), table, lang, "indicators.csv")],
                                        id="indicators"))
     shown = named_targets[["year", "kind", "subject", "value", "unit", "required", "achieved", "met"]].copy()
+    if not solved:  # no plan achieves anything: blank, not the 0 (or BAU) of an empty plan
+        shown["achieved"] = np.nan
     shown["shadow_price"] = shadow_price_text(targets, lang)
     if "basis" in targets:
         shown["basis"] = targets["basis"]
-    target_sheet = sheet(phrase("targets", lang), shown, lang, "targets.csv")
+    target_sheet = sheet(phrase("targets", lang), shown, lang, "targets.csv", blank="—")
     target_sheet.table = target_sheet.table.drop(columns=[column_label("unit", lang, "targets.csv")])
     report.sections.append(Section(phrase("targets", lang), readings.targets(targets, lang, solved),
                                    tables=[target_sheet], id="targets"))
@@ -297,20 +344,20 @@ def mac_section(report: Report, catalogue: pd.DataFrame, lang: str) -> Section:
     return Section(phrase("mac_chart", lang), readings.mac(bars, lang), [chart], id="mac")
 
 
-def labelled_codes(co_control: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Scope and quadrant codes of co_control.csv in the report's language."""
+def labelled_codes(co_control: pd.DataFrame, lang: str, area_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Scope and quadrant codes of co_control.csv in the report's language; areas by name (areas.csv)."""
     table = co_control.copy()
     table["scope"] = table["scope"].map(lambda v: phrase(f"scope_{v}", lang))
     table["quadrant"] = table["quadrant"].map(lambda v: phrase(f"quadrant_{v}", lang))
     if "area" in table.columns:
-        table["area"] = table["area"].astype(object)
+        table["area"] = table["area"].astype(object).map(lambda v: (area_names or {}).get(v, v)).astype(object)
         blank = table["area"].isna() | (table["area"].astype(str) == "")
         table.loc[blank & (table["scope"] == phrase("scope_area", lang)), "area"] = phrase("city_wide", lang)
     return table
 
 
 def coordinate_section(catalogue: pd.DataFrame, lang: str, co_control: pd.DataFrame | None = None,
-                       report: Report | None = None) -> Section:
+                       report: Report | None = None, area_names: dict[str, str] | None = None) -> Section:
     """协同控制效应坐标系 of the catalogue and, beside it, the run's co-control indicators (七(二)
     协同度评价): the portfolio's cross-elasticity per pollutant and target year."""
     air = catalogue[[f"{p}_potential_t_per_yr" for p in AIR_POLLUTANTS]].sum(axis=1)
@@ -350,22 +397,35 @@ def coordinate_section(catalogue: pd.DataFrame, lang: str, co_control: pd.DataFr
     shown = co_control[co_control["scope"] != "measure"].drop(columns=["measure", "name"])
     if not shown["area"].notna().any() or not shown["area"].dropna().astype(str).str.len().gt(0).any():
         shown = shown.drop(columns=["area"])
-    section.tables.append(sheet(phrase("co_control", lang), labelled_codes(shown, lang), lang, "co_control.csv"))
+    section.tables.append(sheet(phrase("co_control", lang), labelled_codes(shown, lang, area_names), lang,
+                                "co_control.csv"))
     section.reading += " " + readings.co_control(portfolio, co_control, lang)
     return section
 
 
 def pools_section(pools: pd.DataFrame, targets: pd.DataFrame, lang: str, report: Report | None = None) -> Section:
-    """Applicability pools: the units the measures take from each stock against its capacity."""
+    """Applicability pools: the share of each stock's capacity the measures take, by year (pools count
+    in their own units, Mt of clinker beside vehicles, so one axis in pool units would flatten all but
+    the largest); hover gives the units used and the capacity."""
     series = []
     for k, (pool, rows) in enumerate(pools.groupby("pool", sort=False)):
         years = [int(y) for y in rows["year"]]
-        colour = run_colour(k)
-        series.append({"label": f"{pool} — {phrase('used', lang)}", "x": years, "y": rows["used"].tolist(),
-                       "colour": colour})
-        series.append({"label": f"{pool} — {phrase('capacity', lang)}", "x": years, "y": rows["capacity"].tolist(),
-                       "colour": colour, "dash": True})
-    figure = line_figure(phrase("pools_chart", lang), phrase("year", lang), phrase("pools_axis", lang), series, lang)
+        share = [float(u) / float(c) if c else np.nan for u, c in zip(rows["used"], rows["capacity"])]
+        unit = str(rows["unit"].iloc[0]) if "unit" in rows.columns and pd.notna(rows["unit"].iloc[0]) else ""
+        series.append({"label": pool, "x": years, "y": share, "colour": run_colour(k), "unit": unit,
+                       "used": rows["used"].tolist(), "capacity": rows["capacity"].tolist()})
+    figure = go.Figure()
+    for s in series:
+        figure.add_trace(go.Scatter(
+            x=s["x"], y=s["y"], name=s["label"], mode="lines+markers", line={"color": s["colour"], "width": 2.5},
+            marker={"size": 5}, customdata=[[u, c] for u, c in zip(s["used"], s["capacity"])],
+            hovertemplate=("%{x}: %{y:.1%} (%{customdata[0]:,.2f} / %{customdata[1]:,.2f} " + s["unit"]
+                           + ")<extra>" + s["label"] + "</extra>")))
+    figure.add_hline(y=1.0, line_dash="dash", line_color=BAU_COLOUR, annotation_text=phrase("capacity", lang),
+                     annotation_position="top left")
+    figure.update_layout(base_layout(phrase("pools_chart", lang), phrase("year", lang), phrase("pools_axis", lang),
+                                     lang, xaxis={"tickformat": "d", "dtick": 1},
+                                     yaxis={"tickformat": ".0%", "range": [0, 1.1]}))
     chart = Chart("chart-pools", figure, {pool: {"used": rows["used"].tolist(), "capacity": rows["capacity"].tolist()}
                                           for pool, rows in pools.groupby("pool", sort=False)})
     if report is not None and series:
@@ -376,8 +436,7 @@ def pools_section(pools: pd.DataFrame, targets: pd.DataFrame, lang: str, report:
             block[s["label"]] = [by_year.get(y, np.nan) for y in years]
         report.excel_charts.append(ExcelChart(phrase("pools_chart", lang), block, "line", phrase("year", lang),
                                               phrase("pools_axis", lang),
-                                              colours={s["label"]: s["colour"] for s in series},
-                                              dash_columns=tuple(s["label"] for s in series if s.get("dash"))))
+                                              colours={s["label"]: s["colour"] for s in series}, percent=True))
     return Section(phrase("pools", lang), readings.pools(pools, lang), [chart], id="pools")
 
 
