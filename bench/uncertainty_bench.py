@@ -92,6 +92,39 @@ def reference_per_sample(worker: EnsembleWorker, samples: int) -> tuple[float, i
     return (time.perf_counter() - tic) / samples, infeasible
 
 
+def _raw_loop_child(spec: str, samples: int, barrier, queue) -> None:
+    """In a spawned process: build, wait for the others, then time the raw highspy loop (s per sample)."""
+    worker = EnsembleWorker(prepare(Path(spec), None, None, 0))
+    barrier.wait()
+    queue.put(reference_per_sample(worker, samples)[0])
+
+
+def machine_two_process_scaling(spec: Path, samples: int) -> dict:
+    """What this machine gives two processes: the raw highspy loop's time per sample in one process
+    alone, and in each of two processes running it side by side on the same samples (started together).
+    Were the cores independent, the two would match; ``ceiling`` = 2 x alone / side by side is the
+    speed-up two workers can reach here on this work, whatever the engine."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+
+    def side_by_side(n: int) -> list[float]:
+        barrier, queue = context.Barrier(n), context.Queue()
+        children = [context.Process(target=_raw_loop_child, args=(str(spec), samples, barrier, queue))
+                    for _ in range(n)]
+        for child in children:
+            child.start()
+        times = [queue.get() for _ in children]
+        for child in children:
+            child.join()
+        return times
+
+    alone = side_by_side(1)[0]
+    both = side_by_side(2)
+    return {"samples": samples, "alone_s": alone, "side_by_side_s": both,
+            "ceiling": 2 * alone / (sum(both) / len(both))}
+
+
 def _cpu_s() -> float:
     """CPU seconds of this process and of its finished (waited-for) children."""
     import resource
@@ -139,7 +172,9 @@ def bench_uncertainty(samples: int, spec: Path | None = None) -> dict:
                 "cpu_s": cpu_d, "speedup_vs_1": wall_1 / max(1e-9, wall_d - run_d.startup_s)}
     except Exception as exc:  # noqa: BLE001 - the bench reports a missing extra instead of failing
         dask = {"error": f"{type(exc).__name__}: {exc}"}
+    scaling = machine_two_process_scaling(spec, min(samples, 300))
     return {
+        "machine_scaling": scaling,
         "samples": samples, "setup_s": setup_s, "statuses": statuses,
         "planner_per_sample_s": planner_per_sample, "planner_cpu_per_sample_s": serial_cpu_s / samples,
         "reference_per_sample_s": reference,
@@ -243,7 +278,19 @@ def markdown(r: dict) -> list[str]:
         f"{r['worker_overhead_s']:.2f} s: {r['speedup_2_workers_bound']:.2f} x were none of it overlapped). "
         + dask_line,
         "",
+        _scaling_line(r["machine_scaling"]),
+        "",
     ]
+
+
+def _scaling_line(m: dict) -> str:
+    both = m["side_by_side_s"]
+    return (f"What two processes get from this machine: the raw highspy loop alone takes "
+            f"{1000 * m['alone_s']:.1f} ms per sample ({m['samples']} samples), and "
+            f"{' and '.join(f'{1000 * t:.1f}' for t in both)} ms in two processes running it side by side, so two "
+            f"workers can be at most **{m['ceiling']:.2f} x** faster than one here, whatever the engine "
+            "(the two cores slow each other down: shared cache and memory bandwidth, or the host's scheduling "
+            "of this virtual machine).")
 
 
 def main() -> None:

@@ -58,3 +58,24 @@ def test_random_frames(rows):
         frame["i"] = frame["i"].astype(np.int64)
         frame["b"] = frame["b"].astype(bool)
     assert frame_csv_text(frame) == _pandas(frame)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15), min_size=1,
+                max_size=50))
+def test_result_numbers_are_the_ten_significant_digits_of_percent_10g(values):
+    """A result CSV writes each float as the value '%.10g' prints (what uncertainty.csv writes), and
+    within 1e-9 of zero as 0: at most ten significant digits, never -0.0 or 4.5e-13."""
+    from planner.io.writer import ZERO_SNAP, csv_bytes
+
+    text = csv_bytes(pd.DataFrame({"x": values})).decode("utf-8-sig").splitlines()[1:]
+    expected = [0.0 if abs(v) < ZERO_SNAP else float("%.10g" % v) for v in values]
+    assert [float(cell) for cell in text] == expected
+    assert all(cell != "-0.0" for cell in text)
+
+
+def test_rounding_of_worked_values():
+    from planner.io.writer import csv_bytes
+
+    frame = pd.DataFrame({"t": [6845.4713520000005, 1400.0000000000011, -4.547e-13, 2 / 3, 123456789012345.0]})
+    assert csv_bytes(frame).decode("utf-8-sig") == "t\n6845.471352\n1400.0\n0.0\n0.6666666667\n123456789000000.0\n"

@@ -270,16 +270,16 @@ def test_disk_full_while_writing_changes_nothing(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["run", TINY, "--out", str(out), "-q"], obj={}).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real = writer._write_file
+    real = writer._stage_file
     calls = []
 
     def full_disk(path, content):
         calls.append(path)
         if len(calls) > 2:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(path, content)
+        return real(path, content)
 
-    monkeypatch.setattr(writer, "_write_file", full_disk)
+    monkeypatch.setattr(writer, "_stage_file", full_disk)
     result = CliRunner().invoke(main, ["run", TINY, "--out", str(out), "--budget", "30", "-q"], obj={})
     assert result.exit_code == 6, result.output
     assert f"the disk of {out} is full; nothing was changed in {out}" in result.output and "--out" in result.output

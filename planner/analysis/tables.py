@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,20 +39,89 @@ def _met(achieved: float, required: float) -> bool:
     return achieved >= required - MET_REL_TOL * max(1.0, abs(required))
 
 
-def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPrices | None = None) -> RunTables:
+def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPrices | None = None,
+                 cost_effectiveness: pd.DataFrame | None = None) -> RunTables:
     """plan.csv, emissions.csv, targets.csv and cost_effectiveness.csv rows, plus a by-year overview.
 
     ``shadow`` (from ``planner.analysis.shadow_prices``) adds marginal abatement costs to the targets
-    and the value of budget to the years.
+    and the value of budget to the years (``with_prices``: the tables without prices can be built
+    first, while a MIP's fixed LP is solved for them). ``cost_effectiveness``: the table
+    ``cost_effectiveness_table(planning)`` if already made (it does not depend on the solution).
     """
+    tables = _unpriced_tables(planning, solution, cost_effectiveness)
+    return with_prices(tables, planning, solution, shadow) if shadow is not None else tables
+
+
+def _units(planning: PlanningModel, solution: Solution) -> tuple[np.ndarray, np.ndarray]:
+    """(units added, units active), (measures, years); zeros without a plan."""
+    if solution.units_active is None:
+        shape = (len(planning.data.measures), len(planning.years))
+        return np.zeros(shape), np.zeros(shape)
+    return solution.units_added, solution.units_active
+
+
+def with_prices(tables: RunTables, planning: PlanningModel, solution: Solution, shadow: ShadowPrices) -> RunTables:
+    """``tables`` (from ``build_tables`` without prices) with the shadow prices of ``shadow``: the price
+    columns of targets.csv, the yearly value of budget, and pools.csv's prices."""
+    from planner.analysis.extension_tables import pool_table
+
+    targets = tables.targets.copy()
+    for column, values in _price_columns(planning, shadow).items():
+        targets[column] = values
+    by_year = tables.by_year.copy()
+    after = max(by_year.columns.get_loc(f"{p}_abated_t") for p in POLLUTANTS) + 1
+    by_year.insert(after, "budget_shadow_price_wan_yuan_per_wan_yuan",
+                   [shadow.budget[t][0] if t in shadow.budget else 0.0 for t in planning.years])
+    pools = (pool_table(planning, _units(planning, solution)[1], shadow.duals)
+             if planning.data.extensions.pools else None)
+    return dataclasses.replace(tables, targets=targets, by_year=by_year, pools=pools)
+
+
+def _price_columns(planning: PlanningModel, shadow: ShadowPrices | None) -> dict[str, list]:
+    """targets.csv's shadow-price columns, one value per target then per deployment row.
+
+    Shadow prices are the cost of requiring one more tonne (元/t, >= 0), one more unit (元/unit, also
+    per unit of an indicator), or one more intensity percentage point (万元)."""
+    data = planning.data
+    ext = data.extensions
+    base = data.spec.base_year
+    unknown = RowPrice(np.nan, "none", "no shadow prices were computed")
+    target_price = shadow.targets if shadow else [unknown] * len(data.targets)
+    deploy_price = shadow.deployment if shadow else [unknown] * len(data.deployment)
+    columns: dict[str, list] = {name: [] for name in PRICE_COLUMNS}
+    for k, target in enumerate(data.targets):
+        pollutant = target.pollutant in POLLUTANTS
+        price = target_price[k]
+        columns["shadow_price_yuan_per_t"].append(price.price_yuan if pollutant else np.nan)
+        columns["shadow_price_yuan_per_unit"].append(np.nan if pollutant else price.price_yuan)
+        if target.kind == "intensity_reduction":
+            # dR/dv = BAU_b GDP_t / GDP_b tonnes per unit fraction; a point is 0.01.
+            bau = ext.bau(target.pollutant, target.area)
+            denominator = ext.denominator(target.pollutant, target.area)
+            columns["shadow_price_wan_yuan_per_point"].append(
+                price.price_yuan / YUAN_PER_WAN_YUAN * 0.01 * bau[base] * denominator[target.year] / denominator[base])
+        else:
+            columns["shadow_price_wan_yuan_per_point"].append(np.nan)
+        columns["shadow_price_basis"].append(price.basis)
+        columns["shadow_price_note"].append(price.note)
+    for price in deploy_price:
+        columns["shadow_price_yuan_per_t"].append(np.nan)
+        columns["shadow_price_yuan_per_unit"].append(price.price_yuan)
+        columns["shadow_price_wan_yuan_per_point"].append(np.nan)
+        columns["shadow_price_basis"].append(price.basis)
+        columns["shadow_price_note"].append(price.note)
+    return columns
+
+
+PRICE_COLUMNS = ("shadow_price_yuan_per_t", "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point",
+                 "shadow_price_basis", "shadow_price_note")
+
+
+def _unpriced_tables(planning: PlanningModel, solution: Solution,
+                     cost_effectiveness: pd.DataFrame | None) -> RunTables:
     data, years = planning.data, planning.years
     measures = data.measures
-    n_measures, n_years = len(measures), len(years)
-    if solution.units_active is None:
-        added = np.zeros((n_measures, n_years))
-        active = np.zeros((n_measures, n_years))
-    else:
-        added, active = solution.units_added, solution.units_active
+    added, active = _units(planning, solution)
     ext = data.extensions
     capex = added * ext.capex_wan_yuan
     opex = active * ext.opex_wan_yuan_per_yr
@@ -88,7 +158,7 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPric
     if data.spec.replan_from is not None:
         plan.insert(plan.columns.get_loc("year") + 1, "history", history[rows_k])
 
-    targets = _target_table(planning, solution, abated_by_measure, active, shadow)
+    targets = _target_table(planning, solution, abated_by_measure, active)
     emissions = _emission_table(planning, abated, targets)
     by_year = pd.DataFrame({
         "year": years,
@@ -98,9 +168,6 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPric
         "measures_active": (active > 0).sum(axis=0),
         **{f"{p}_abated_t": abated[j] for j, p in enumerate(POLLUTANTS)},
     })
-    if shadow is not None:
-        by_year["budget_shadow_price_wan_yuan_per_wan_yuan"] = [
-            shadow.budget[t][0] if t in shadow.budget else 0.0 for t in years]
     if ext.energy_value_wan_yuan_per_yr.any():
         by_year["energy_value_wan_yuan"] = energy_value.sum(axis=0)
     if data.spec.replan_from is not None:
@@ -108,8 +175,9 @@ def build_tables(planning: PlanningModel, solution: Solution, shadow: ShadowPric
     from planner.analysis.extension_tables import area_table, indicator_table, pool_table
 
     return RunTables(plan=plan, emissions=emissions, targets=targets, by_year=by_year,
-                     cost_effectiveness=cost_effectiveness_table(planning),
-                     pools=pool_table(planning, active, shadow.duals if shadow is not None else None) if ext.pools else None,
+                     cost_effectiveness=(cost_effectiveness if cost_effectiveness is not None
+                                         else cost_effectiveness_table(planning)),
+                     pools=pool_table(planning, active, None) if ext.pools else None,
                      indicators=indicator_table(planning, abated_all) if ext.indicators else None,
                      areas=area_table(planning, capex, opex, abated_by_measure) if ext.areas else None)
 
@@ -167,10 +235,9 @@ def cost_effectiveness_table(planning: PlanningModel) -> pd.DataFrame:
 
 
 def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure: np.ndarray,
-                  active: np.ndarray, shadow: ShadowPrices | None) -> pd.DataFrame:
-    """One row per target and deployment row. Shadow prices are the cost of requiring one more
-    tonne (元/t, >= 0), one more unit (元/unit, also per unit of an indicator), or one more intensity
-    percentage point (万元).
+                  active: np.ndarray) -> pd.DataFrame:
+    """One row per target and deployment row, with the price columns of no prices (``with_prices``
+    fills them).
 
     ``required``/``achieved`` are abatement in ``quantity_unit`` (t for pollutants, the indicator's
     unit, units for deployment), except for ``non_increasing`` rows: there they are the allowed level
@@ -180,10 +247,6 @@ def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure
     data = planning.data
     ext = data.extensions
     subjects = data.subjects
-    base = data.spec.base_year
-    unknown = RowPrice(np.nan, "none", "no shadow prices were computed")
-    target_price = shadow.targets if shadow else [unknown] * len(data.targets)
-    deploy_price = shadow.deployment if shadow else [unknown] * len(data.deployment)
     year_pos = {t: k for k, t in enumerate(planning.years)}
     caps = planning.price_caps
     rows = []
@@ -204,7 +267,6 @@ def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure
             required = planning.required_abatement_t[k]
             limit = bau.get(target.year, np.nan) - required
             met, shortfall = _met(achieved, required), max(0.0, required - achieved)
-        denominator = ext.denominator(target.pollutant, target.area)
         rows.append({
             "year": target.year, "kind": target.kind, "subject": target.pollutant, "area": target.area,
             "value": target.value,
@@ -213,14 +275,6 @@ def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure
             "required_abatement": required, "achieved_abatement": achieved,
             "emission_limit_t": limit if pollutant else np.nan, "emissions_t": level if pollutant else np.nan,
             "shortfall": shortfall, "met": met, "enforced": bool(planning.enforced[k]),
-            "shadow_price_yuan_per_t": target_price[k].price_yuan if pollutant else np.nan,
-            "shadow_price_yuan_per_unit": np.nan if pollutant else target_price[k].price_yuan,
-            # dR/dv = BAU_b GDP_t / GDP_b tonnes per unit fraction; a point is 0.01.
-            "shadow_price_wan_yuan_per_point": (
-                target_price[k].price_yuan / YUAN_PER_WAN_YUAN * 0.01 * bau[base] * denominator[target.year]
-                / denominator[base] if target.kind == "intensity_reduction" else np.nan),
-            "shadow_price_basis": target_price[k].basis,
-            "shadow_price_note": target_price[k].note,
             "basis": target.basis,
             "price_cap_yuan": caps.target_yuan_per_t[k] if caps is not None else np.nan,
             "price_cap_source": caps.target_source[k] if caps is not None else "",
@@ -233,11 +287,6 @@ def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure
             "achieved_abatement": achieved, "emission_limit_t": np.nan, "emissions_t": np.nan,
             "shortfall": max(0.0, row.min_units - achieved), "met": _met(achieved, row.min_units),
             "enforced": bool(planning.deployment_enforced[k]),
-            "shadow_price_yuan_per_t": np.nan,
-            "shadow_price_yuan_per_unit": deploy_price[k].price_yuan,
-            "shadow_price_wan_yuan_per_point": np.nan,
-            "shadow_price_basis": deploy_price[k].basis,
-            "shadow_price_note": deploy_price[k].note,
             "basis": row.basis,
             "price_cap_yuan": caps.deployment_yuan_per_unit[k] if caps is not None else np.nan,
             "price_cap_source": caps.deployment_source[k] if caps is not None else "",
@@ -246,6 +295,9 @@ def _target_table(planning: PlanningModel, solution: Solution, abated_by_measure
                "achieved_abatement", "emission_limit_t", "emissions_t", "shortfall", "met", "enforced",
                "shadow_price_yuan_per_t", "shadow_price_yuan_per_unit", "shadow_price_wan_yuan_per_point",
                "shadow_price_basis", "shadow_price_note", "basis", "price_cap_yuan", "price_cap_source"]
+    prices = _price_columns(planning, None)
+    for k, row in enumerate(rows):
+        row.update({name: prices[name][k] for name in PRICE_COLUMNS})
     table = pd.DataFrame(rows, columns=columns)
     return table.rename(columns={"required_abatement": "required", "achieved_abatement": "achieved"})
 

@@ -482,7 +482,8 @@ def outputs_markdown() -> str:
              "tests/test_columns.py fails when they differ. `{p}` columns exist once per pollutant "
              f"({', '.join(POLLUTANTS)}); `<year>`, `<subject>`, `<target>`, `<row>` and `<run>` stand for "
              "target years, target subjects, targets (subject_kind_year), uncertainty.csv rows "
-             "(applies_to:quantity) and run labels.", ""]
+             "(applies_to:quantity) and run labels. Numbers are written with at most 10 significant digits, "
+             "and values within 1e-9 of zero as 0 (solver round-off; planner.io.writer.tidy_floats).", ""]
     files = list(dict.fromkeys(c.file for c in COLUMNS if c.direction == "output"))
     for file in files:
         lines += [f"## `{file}`" if file != "report" else "## Columns the report derives", "",

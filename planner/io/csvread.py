@@ -95,7 +95,7 @@ def detect_separator(header_line: str) -> str:
 
 
 def _blank(cells: list[str]) -> bool:
-    return all(not cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def read_table(path: Path, problems: list[Problem], expected_columns: str = "") -> CsvTable | None:

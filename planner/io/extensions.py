@@ -7,6 +7,7 @@ v1 meaning (figures constant over the years, no pools, no indicators, no areas, 
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -285,15 +286,15 @@ def year_figures(reader, spec, measures, indicators: list[Indicator], known_ids:
         columns[f"{subject}_per_yr" if subject not in POLLUTANTS else f"{subject}_t_per_yr"] = (rate, j)
     parsed = {name: reader.number(name) for name in columns if name in reader.frame}
     seen: dict[tuple[str, int], int] = {}
-    rows = 0
-    for i, line in enumerate(int(x) for x in reader.lines()):
+    used, at_measure, at_year = [], [], []  # the rows that apply: file row, measure, year position
+    for i, (line, year) in enumerate(zip(reader.lines().tolist(), years.tolist())):
         measure_id = ids[i]
         if measure_id and measure_id not in known:
             reader.add(f"unknown measure {measure_id!r}; use an id of measures.csv", line, "measure")
             continue
-        if not measure_id or np.isnan(years[i]):
+        if not measure_id or math.isnan(year):
             continue
-        year = int(years[i])
+        year = int(year)
         if not spec.start_year <= year <= spec.end_year:
             reader.add(f"year {year} is outside the model horizon {spec.start_year}..{spec.end_year}", line, "year")
             continue
@@ -303,17 +304,18 @@ def year_figures(reader, spec, measures, indicators: list[Indicator], known_ids:
         seen[(measure_id, year)] = line
         if measure_id not in position:  # excluded by the scenario
             continue
-        m, k = position[measure_id], year - spec.start_year
-        rows += 1
-        for name, values in parsed.items():
-            if np.isnan(values[i]):
-                continue
-            array, j = columns[name]
-            if j is None:
-                array[m, k] = values[i]
-            else:
-                array[m, j, k] = values[i]
-    return capex, opex, rate, rows
+        used.append(i)
+        at_measure.append(position[measure_id])
+        at_year.append(year - spec.start_year)
+    used_rows, m, k = (np.asarray(v, dtype=np.int64) for v in (used, at_measure, at_year))
+    for name, values in parsed.items():  # each (measure, year) once, so the order of assignment is moot
+        given = ~np.isnan(values[used_rows])
+        array, j = columns[name]
+        if j is None:
+            array[m[given], k[given]] = values[used_rows][given]
+        else:
+            array[m[given], j, k[given]] = values[used_rows][given]
+    return capex, opex, rate, len(used)
 
 
 def read_actuals(reader, spec, measures, known_ids: list[str]) -> tuple[np.ndarray, list[tuple[int, int, int]]]:

@@ -155,6 +155,22 @@ class PlanningData:
                 "areas": dict(self.extensions.area_names)}
 
 
+def _to_float(cells: list[str], skip: np.ndarray) -> np.ndarray:
+    """float of each cell, NaN where ``skip`` or where the cell is not a number as ``pd.to_numeric``
+    reads one (``1_000`` included: Python's float would take it, the planner does not).
+
+    numpy parses the whole column at once when every cell is a number; otherwise pandas goes cell by
+    cell and marks the bad ones NaN (the caller names them)."""
+    text = ["nan" if bad else cell for cell, bad in zip(cells, skip.tolist())]
+    joined = "".join(text)
+    if joined.isascii() and "_" not in joined:  # numpy also reads Arabic-Indic digits, pandas does not
+        try:
+            return np.array(text, dtype=float) + 0.0  # -0 as 0, as pandas reads it
+        except ValueError:
+            pass
+    return pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
+
+
 class _FileReader:
     """Collects the problems of one file while its columns are parsed."""
 
@@ -202,9 +218,11 @@ class _FileReader:
                 ok = False
         if not ok:
             return False
-        frame = pd.DataFrame(table.rows, columns=table.header, dtype=str) if table.rows else \
-            pd.DataFrame({name: pd.Series([], dtype=str) for name in table.header})
-        self.frame = frame.apply(lambda s: s.str.strip())
+        # Cells stripped here, column by column in plain Python (str.strip, the same as pandas' .str.strip,
+        # in a tenth of the time at 10,000 rows).
+        columns = list(zip(*table.rows)) if table.rows else [() for _ in table.header]
+        self.frame = pd.DataFrame({name: pd.Series([cell.strip() for cell in cells], dtype=str)
+                                   for name, cells in zip(table.header, columns)})
         self._lines = np.asarray(table.lines, dtype=int)
         return True
 
@@ -213,13 +231,21 @@ class _FileReader:
         return self._lines
 
     def _normalised(self, name: str, cells: pd.Series) -> pd.Series:
-        """NFKC of a number, id or keyword column (full-width ６００, ，, U+3000), each change noted."""
-        out = cells.map(normalise)
-        changed = np.flatnonzero((out != cells).to_numpy())
+        """NFKC of a number, id or keyword column (full-width ６００, ，, U+3000), each change noted.
+
+        Cells are stripped already (``read``), and NFKC leaves ASCII text as it is: only the others are
+        normalised."""
+        values = cells.tolist()
         lines = self.lines()
-        for i in changed:
-            self.normalised.append((int(lines[i]), name, cells.iloc[i], out.iloc[i]))
-        return out
+        changed = False
+        for i, cell in enumerate(values):
+            if not cell.isascii():
+                new = normalise(cell)
+                if new != cell:
+                    self.normalised.append((int(lines[i]), name, cell, new))
+                    values[i] = new
+                    changed = True
+        return pd.Series(values, index=cells.index, dtype=str) if changed else cells
 
     def normalisation_note(self) -> str | None:
         if not self.normalised:
@@ -249,11 +275,12 @@ class _FileReader:
             return [str(column.default or "")] * len(self.frame)
         cells = self.frame[name]
         self._blank_check(column, cells)
-        formula = cells.str.startswith("=").to_numpy()
-        for i in np.flatnonzero(formula):
-            self.add(f"looks like a spreadsheet formula ({cells.iloc[i]!r}); write the value itself, "
-                     "not a formula", int(self.lines()[i]), name)
-        return cells.tolist()
+        values = cells.tolist()
+        if "=" in "".join(values):  # the test per cell only when some cell holds an =
+            for i in [i for i, cell in enumerate(values) if cell.startswith("=")]:
+                self.add(f"looks like a spreadsheet formula ({values[i]!r}); write the value itself, "
+                         "not a formula", int(self.lines()[i]), name)
+        return values
 
     def number(self, name: str, integer: bool = False) -> np.ndarray:
         """Parse a numeric column; blank cells take the default (NaN when there is none)."""
@@ -266,13 +293,14 @@ class _FileReader:
         blank = self._blank_check(column, cells)
         lines = self.lines()
         comma_bad = np.zeros(len(cells), dtype=bool)
-        for i in np.flatnonzero(cells.str.contains(",", regex=False).to_numpy() & ~blank):
+        has_comma = np.array(["," in cell for cell in cells.tolist()], dtype=bool)
+        for i in np.flatnonzero(has_comma & ~blank):
             problem = comma_problem(cells.iloc[i])
             if problem:
                 comma_bad[i] = True
                 self.add(problem, int(lines[i]), name)
-        clean = cells.map(strip_thousands).where(~blank & ~comma_bad, "nan")
-        values = pd.to_numeric(clean, errors="coerce").to_numpy(dtype=float, copy=True)
+        values = _to_float([strip_thousands(cell) if has_comma[i] else cell for i, cell in enumerate(cells.tolist())],
+                           blank | comma_bad)
         bad = ~blank & ~comma_bad & ~np.isfinite(values)
         bad |= ~blank & np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)
         if integer:

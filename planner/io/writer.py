@@ -31,6 +31,7 @@ import time
 import uuid
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pandas as pd
 
 from planner.errors import ResultsFolderError
@@ -147,10 +148,40 @@ def check_writable(out_dir: Path) -> None:
 # Values this close to zero are solver round-off (HiGHS tolerances are about 1e-7 on values of
 # order 1 to 1e7): written as 0 so that a CSV never shows -0.0 or 4.547e-13.
 ZERO_SNAP = 1e-9
+# Result CSVs carry this many significant digits (what uncertainty.csv's %.10g writes): 1e-10 relative,
+# a thousand times finer than the solver's tolerances, and no 6845.4713520000005. Shorter numbers
+# also format faster (a third less time for the 20 MB a 10,000-measure run writes).
+SIGNIFICANT_DIGITS = 10
 
 
-def snap_zeros(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with float values within ``ZERO_SNAP`` of zero (and -0.0) written as 0.0."""
+def round_significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits, so each prints (repr) with at most that many.
+
+    x = n / 10^k with n = round(x 10^k) a whole number below 10^digits: for |x| >= 1e-9 (smaller
+    values are snapped to 0 first) 10^k is exact (k <= 18), and IEEE division gives the double
+    nearest the decimal n 10^-k, whose shortest repr is that decimal. Large values use n x 10^j.
+
+    >>> round_significant(np.array([6845.4713520000005, 2.0000000001e-3, -123456789012.0, 0.0])).tolist()
+    [6845.471352, 0.002, -123456789000.0, 0.0]
+    """
+    values = np.asarray(values, dtype=float)
+    out = values.copy()
+    nonzero = np.isfinite(values) & (values != 0)
+    x = values[nonzero]
+    k = digits - 1 - np.floor(np.log10(np.abs(x))).astype(np.int64)
+    small = k >= 0
+    out_x = np.empty_like(x)
+    scale = 10.0 ** k[small]
+    out_x[small] = np.round(x[small] * scale) / scale
+    scale = 10.0 ** (-k[~small])
+    out_x[~small] = np.round(x[~small] / scale) * scale
+    out[nonzero] = out_x
+    return out
+
+
+def tidy_floats(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with float values within ``ZERO_SNAP`` of zero (and -0.0) written as 0.0, and the
+    others rounded to ``SIGNIFICANT_DIGITS`` significant digits."""
     floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
     if not floats:
         return frame
@@ -158,13 +189,13 @@ def snap_zeros(frame: pd.DataFrame) -> pd.DataFrame:
     for column in floats:
         values = frame[column].to_numpy(copy=True)
         values[abs(values) < ZERO_SNAP] = 0.0
-        frame[column] = values
+        frame[column] = round_significant(values)
     return frame
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The CSV file of a result table (what ``to_csv(index=False)`` writes; see planner.io.csv_text)."""
-    return frame_csv_text(snap_zeros(frame)).encode(CSV_ENCODING)
+    return frame_csv_text(tidy_floats(frame)).encode(CSV_ENCODING)
 
 
 def json_bytes(record: dict) -> bytes:
@@ -198,6 +229,42 @@ def _write_file(path: Path, content: bytes) -> None:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _stage_file(path: Path, content: bytes):
+    """``content`` written to ``path`` and flushed, not yet made durable; the open handle."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "wb")
+    try:
+        handle.write(content)
+        handle.flush()
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def _write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write every file of ``files`` into ``folder``, then make them durable: the fsyncs run side by side
+    (threads; fsync releases the GIL), so the disk flushes them together instead of one after the other
+    (13 files one by one took 0.3-0.4 s of a 10,000-measure run)."""
+    handles = []
+    try:
+        for name, content in files.items():
+            handles.append(_stage_file(folder / name, content))
+            if _TEST_WRITE_DELAY_S:
+                time.sleep(_TEST_WRITE_DELAY_S)
+        if len(handles) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(8, len(handles))) as pool:
+                for _ in pool.map(lambda h: os.fsync(h.fileno()), handles):
+                    pass
+        elif handles:
+            os.fsync(handles[0].fileno())
+    finally:
+        for handle in handles:
+            handle.close()
 
 
 def _staging_pid(name: str, prefix: str) -> int | None:
@@ -313,10 +380,7 @@ def _write_new(out_dir: Path, files: dict[str, bytes], token: str) -> None:
     staging = parent / f".{out_dir.name}.tmp-{token}"
     staging.mkdir()
     try:
-        for name, content in files.items():
-            _write_file(staging / name, content)
-            if _TEST_WRITE_DELAY_S:
-                time.sleep(_TEST_WRITE_DELAY_S)
+        _write_files(staging, files)
         staging.rename(out_dir)
         _fsync_dir(parent)
     finally:
@@ -334,10 +398,7 @@ def _replace_in_place(out_dir: Path, files: dict[str, bytes], token: str) -> Non
     staging.mkdir()
     committed = False
     try:
-        for name, content in files.items():
-            _write_file(staging / name, content)
-            if _TEST_WRITE_DELAY_S:
-                time.sleep(_TEST_WRITE_DELAY_S)
+        _write_files(staging, files)
         record = {"files": [*sorted(n for n in files if n != SUMMARY_FILE), SUMMARY_FILE],
                   "remove": sorted(previous - set(files))}
         _write_file(staging / (COMMIT_FILE + ".tmp"), json.dumps(record, ensure_ascii=False).encode("utf-8"))

@@ -14,15 +14,14 @@ rows, with Python's garbage collector paused), and the arrays are kept beside th
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyomo.core as pyo
-from pyomo.common.gc_manager import PauseGC
-from pyomo.core.expr.numeric_expr import LinearExpression
-from pyomo.repn.beta.matrix import MatrixConstraint
 
 from planner.io.inputs import DeploymentTarget, PlanningData, Target
 from planner.io.schema import POLLUTANTS
@@ -32,11 +31,33 @@ from planner.model.options import BuildOptions
 from planner.model.price_caps import YUAN_PER_WAN_YUAN, PriceCaps, price_caps
 from planner.model.reach import added_bounds
 
+if TYPE_CHECKING:  # Pyomo is imported when the Pyomo components are attached, not before (see _pyomo)
+    import pyomo.core as pyo
+
+
+def _pyomo():
+    """``pyomo.core``, imported on first use: a run that never reads ``PlanningModel.model`` (``planner
+    run``, which hands HiGHS the arrays) does not pay for the import (about 0.25 s and 24 MiB)."""
+    import pyomo.core
+
+    return pyomo.core
+
+
+@contextmanager
+def _gc_paused():
+    """Python's cyclic garbage collector off while many objects are made (what Pyomo's PauseGC does)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 @dataclass
 class PlanningModel:
     """A built model and the numbers needed to read its solution in the data's terms."""
 
-    pyomo: pyo.ConcreteModel  # the Pyomo model; read it as ``model``, which completes it first
     data: PlanningData
     options: BuildOptions
     years: list[int]
@@ -61,9 +82,11 @@ class PlanningModel:
     # Pyomo components still to attach (build_model(..., defer_pyomo=True)), in declaration order.
     pending_pyomo: list = field(default_factory=list, repr=False)
     _pyomo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The Pyomo model, made with its components; read it as ``model``, which completes it first.
+    pyomo: "pyo.ConcreteModel | None" = field(default=None, repr=False)
 
     @property
-    def model(self) -> pyo.ConcreteModel:
+    def model(self) -> "pyo.ConcreteModel":
         """The complete Pyomo model (its variables, constraints and objective attached if still pending)."""
         self.attach_pyomo()
         return self.pyomo
@@ -74,7 +97,9 @@ class PlanningModel:
         with self._pyomo_lock:
             if not self.pending_pyomo:
                 return
-            with PauseGC():
+            if self.pyomo is None:
+                self.pyomo = _pyomo().ConcreteModel(name=self.data.spec.name)
+            with _gc_paused():
                 for step in self.pending_pyomo:
                     step()
             self.pending_pyomo = []
@@ -154,7 +179,6 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions(), defe
     years = spec.years
     crf = capital_recovery_factor(spec.discount_rate, measures.lifetime_yr)
     planning = PlanningModel(
-        pyomo=pyo.ConcreteModel(name=spec.name),
         data=data,
         options=options,
         years=years,
@@ -174,7 +198,7 @@ def build_model(data: PlanningData, options: BuildOptions = BuildOptions(), defe
             planning.group_members.setdefault(group, []).append(i)
     if options.elastic:
         planning.price_caps = price_caps(data, crf, planning.required_abatement_t)
-    with PauseGC():
+    with _gc_paused():
         _add_sets(planning)
         _add_variables(planning)
         _add_budget_limit(planning)
@@ -196,14 +220,22 @@ def _added_bounds(p: PlanningModel) -> None:
     p.added_lower, p.added_upper, p.first_year_pos = added_bounds(p.data)
 
 
+def _grouped(p: PlanningModel) -> list[int]:
+    """The measures in exclusive groups, group by group (the order of the y columns)."""
+    return [i for members in p.group_members.values() for i in members]
+
+
 def _add_sets(p: PlanningModel) -> None:
-    m = p.pyomo
-    m.MEASURES = pyo.Set(initialize=range(len(p.data.measures)), ordered=True)
-    m.YEARS = pyo.Set(initialize=p.years, ordered=True)
-    m.GROUPED = pyo.Set(initialize=[i for members in p.group_members.values() for i in members], ordered=True)
-    m.GROUPS = pyo.Set(initialize=list(p.group_members), ordered=True)
-    m.TARGETS = pyo.Set(initialize=range(len(p.data.targets)), ordered=True)
-    m.DEPLOYMENT = pyo.Set(initialize=range(len(p.data.deployment)), ordered=True)
+    def attach() -> None:
+        pyo, m = _pyomo(), p.pyomo
+        m.MEASURES = pyo.Set(initialize=range(len(p.data.measures)), ordered=True)
+        m.YEARS = pyo.Set(initialize=p.years, ordered=True)
+        m.GROUPED = pyo.Set(initialize=_grouped(p), ordered=True)
+        m.GROUPS = pyo.Set(initialize=list(p.group_members), ordered=True)
+        m.TARGETS = pyo.Set(initialize=range(len(p.data.targets)), ordered=True)
+        m.DEPLOYMENT = pyo.Set(initialize=range(len(p.data.deployment)), ordered=True)
+
+    p.pending_pyomo.append(attach)
 
 
 def _add_variables(p: PlanningModel) -> None:
@@ -216,31 +248,32 @@ def _add_variables(p: PlanningModel) -> None:
     Columns, in this order: x (measure-major), y, then the elastic shortfalls s and the diagnosis
     overruns u where the options ask for them.
     """
-    m, measures = p.pyomo, p.data.measures
+    measures = p.data.measures
     n_years = len(p.years)
     integer = np.repeat(measures.integer.astype(bool), n_years)
     keys = GridKeys(range(len(measures)), p.years)
-    _columns(p, "units_added", keys, pyo.Var(m.MEASURES, m.YEARS, domain=pyo.NonNegativeReals),
+    _columns(p, "units_added", keys, ("MEASURES", "YEARS"), "NonNegativeReals",
              p.added_lower.ravel(), p.added_upper.ravel(), integer)
-    grouped = list(m.GROUPED)
-    _columns(p, "adopted", grouped, pyo.Var(m.GROUPED, domain=pyo.Binary), 0.0, 1.0, True)
+    _columns(p, "adopted", _grouped(p), ("GROUPED",), "Binary", 0.0, 1.0, True)
     if p.options.elastic:
-        _columns(p, "target_shortfall_t", list(m.TARGETS), pyo.Var(m.TARGETS, domain=pyo.NonNegativeReals),
+        _columns(p, "target_shortfall_t", list(range(len(p.data.targets))), ("TARGETS",), "NonNegativeReals",
                  0.0, np.inf)
-        _columns(p, "deployment_shortfall_units", list(m.DEPLOYMENT),
-                 pyo.Var(m.DEPLOYMENT, domain=pyo.NonNegativeReals), 0.0, np.inf)
+        _columns(p, "deployment_shortfall_units", list(range(len(p.data.deployment))), ("DEPLOYMENT",),
+                 "NonNegativeReals", 0.0, np.inf)
     if p.options.budget_overrun_penalty_wan_yuan is not None:
-        _columns(p, "budget_overrun_wan_yuan", list(p.years), pyo.Var(m.YEARS, domain=pyo.NonNegativeReals),
-                 0.0, np.inf)
+        _columns(p, "budget_overrun_wan_yuan", list(p.years), ("YEARS",), "NonNegativeReals", 0.0, np.inf)
         if math.isfinite(p.data.spec.budget_total_wan_yuan):
-            _columns(p, "budget_total_overrun_wan_yuan", [None], pyo.Var(domain=pyo.NonNegativeReals), 0.0, np.inf)
+            _columns(p, "budget_total_overrun_wan_yuan", [None], (), "NonNegativeReals", 0.0, np.inf)
 
 
-def _columns(p: PlanningModel, name: str, keys: list, var: pyo.Var, lower, upper, integer=False) -> None:
-    """Record a block of columns and attach the Pyomo variable ``var`` with the same bounds and domain.
+def _columns(p: PlanningModel, name: str, keys: list, index_sets: tuple[str, ...], domain: str, lower, upper,
+             integer=False) -> None:
+    """Record a block of columns and attach the Pyomo variable ``name`` over the sets ``index_sets`` (set
+    names of the model; none for a scalar) with the same bounds and domain.
 
-    ``var`` is declared with its domain's natural bounds; lower bounds above 0 and finite upper bounds
-    are set per element, and integer columns of a continuous variable get the integer domain."""
+    The variable is declared with its domain's natural bounds (``domain`` names a Pyomo domain); lower
+    bounds above 0 and finite upper bounds are set per element, and integer columns of a continuous
+    variable get the integer domain."""
     n = len(keys)
     lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,))
     upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,))
@@ -248,6 +281,8 @@ def _columns(p: PlanningModel, name: str, keys: list, var: pyo.Var, lower, upper
     p.first_column[name] = p.arrays.add_columns(name, keys, lower, upper, integer)
 
     def attach() -> None:
+        pyo = _pyomo()
+        var = pyo.Var(*(getattr(p.pyomo, s) for s in index_sets), domain=getattr(pyo, domain))
         p.pyomo.add_component(name, var)
         data = list(var.values())  # the index set's order, which is ``keys``
         assert len(data) == n, name
@@ -269,7 +304,7 @@ def _rows(p: PlanningModel, name: str, keys: list, owner: np.ndarray, columns: n
     """Record a block of rows lower_r <= sum_j values_j x_{columns_j} <= upper_r (``owner`` = row of each
     entry, ``columns`` global column positions) and attach the same rows to the Pyomo model.
 
-    Indexed by ``index_set`` (a Pyomo set holding ``keys``), or ``scalar`` (one row, key None): a
+    Indexed by ``index_set`` (the name of the model's Pyomo set holding ``keys``), or ``scalar`` (one row, key None): a
     ``Constraint`` of ``LinearExpression`` rows; otherwise a ``MatrixConstraint`` indexed 0..n-1 (CSR
     inside, built in one go)."""
     n_rows = len(keys)
@@ -293,9 +328,12 @@ def _attach_rows(p: PlanningModel, name: str, index_set, scalar: bool) -> None:
     row_start = starts - begin
     columns, values = compiled.col_index[begin:end], compiled.value[begin:end]
     lower, upper = compiled.row_lower[first:first + n_rows], compiled.row_upper[first:first + n_rows]
+    pyo = _pyomo()
     if index_set is None and not scalar:
         p.pyomo.add_component(name, _matrix_constraint(row_start, columns, values, lower, upper, p.column_vars))
         return
+    from pyomo.core.expr.numeric_expr import LinearExpression
+
     row_of = {key: r for r, key in enumerate(keys)}
     variables, coefs = p.column_vars, values.tolist()
     cols = columns.tolist()
@@ -311,12 +349,14 @@ def _attach_rows(p: PlanningModel, name: str, index_set, scalar: bool) -> None:
     if scalar:
         p.pyomo.add_component(name, pyo.Constraint(rule=lambda model: rule(model, None)))
         return
-    p.pyomo.add_component(name, pyo.Constraint(index_set, rule=rule))
+    p.pyomo.add_component(name, pyo.Constraint(getattr(p.pyomo, index_set), rule=rule))
 
 
 def _matrix_constraint(row_start: np.ndarray, columns: np.ndarray, values: np.ndarray, lower: np.ndarray,
-                       upper: np.ndarray, varmap: list) -> MatrixConstraint:
+                       upper: np.ndarray, varmap: list):
     """Rows in CSR form as a Pyomo ``MatrixConstraint`` over every column of the model (``varmap``)."""
+    from pyomo.repn.beta.matrix import MatrixConstraint
+
     has_lower, has_upper = np.isfinite(lower), np.isfinite(upper)
     kinds = np.where(has_lower & has_upper & (lower == upper), MatrixConstraint.Equality,
                      np.where(has_lower, MatrixConstraint.LowerBound, 0)
@@ -361,7 +401,7 @@ def _add_budget_limit(p: PlanningModel) -> None:
     c_{m,t} is the year's capex (measure_years.csv, else the measure's). Planned years are t >= Y =
     replan_from (all model years without it): history is not limited. u_t >= 0 and u_total >= 0 are
     the budget overruns, present only when diagnosing an infeasible run."""
-    m, spec = p.pyomo, p.data.spec
+    spec = p.data.spec
     capex = p.data.extensions.capex_wan_yuan
     n_years = len(p.years)
     planned_pos = np.array([p.years.index(t) for t in spec.planned_years], dtype=np.int64)
@@ -378,9 +418,13 @@ def _add_budget_limit(p: PlanningModel) -> None:
         owner = np.concatenate([owner, np.arange(len(limited))])
         columns = np.concatenate([columns, p.first_column["budget_overrun_wan_yuan"] + year_pos])
         values = np.concatenate([values, -np.ones(len(limited))])
-    m.BUDGET_YEARS = pyo.Set(initialize=limited, ordered=True)
+
+    def budget_years() -> None:
+        p.pyomo.BUDGET_YEARS = _pyomo().Set(initialize=limited, ordered=True)
+
+    p.pending_pyomo.append(budget_years)
     _rows(p, "budget_limit", limited, owner, columns, values, -np.inf,
-          np.array([spec.budget_wan_yuan_by_year[t] for t in limited], dtype=float), index_set=m.BUDGET_YEARS)
+          np.array([spec.budget_wan_yuan_by_year[t] for t in limited], dtype=float), index_set="BUDGET_YEARS")
     if math.isfinite(spec.budget_total_wan_yuan):
         _, columns, values = terms(planned_pos)
         if "budget_total_overrun_wan_yuan" in p.first_column:  # diagnosis: - u_total on the left
@@ -439,9 +483,8 @@ def _add_pool_limit(p: PlanningModel) -> None:
 def _add_exclusive_groups(p: PlanningModel) -> None:
     """exclusive_group_link[r]:  a_{m,t} - P_m y_m <= 0     for m in a group, every year (r = m-major);
     exclusive_group_limit[g]:  sum_{m in g} y_m <= 1."""
-    m = p.pyomo
     potential = p.data.measures.potential
-    grouped = np.array([i for i in m.GROUPED], dtype=np.int64)
+    grouped = np.array(_grouped(p), dtype=np.int64)
     n_years = len(p.years)
     measure = np.repeat(grouped, n_years)
     year_pos = np.tile(np.arange(n_years), len(grouped))
@@ -460,7 +503,7 @@ def _add_exclusive_groups(p: PlanningModel) -> None:
     owner = np.repeat(np.arange(len(groups)), [len(ms) for ms in members]).astype(np.int64)
     columns = p.first_column["adopted"] + np.array([y_of[i] for ms in members for i in ms], dtype=np.int64)
     _rows(p, "exclusive_group_limit", groups, owner, columns, np.ones(len(columns)), -np.inf, 1.0,
-          index_set=m.GROUPS)
+          index_set="GROUPS")
 
 
 def _add_targets(p: PlanningModel) -> None:
@@ -575,7 +618,9 @@ def _add_objective(p: PlanningModel) -> None:
     p.arrays.set_objective(columns, coefs)
 
     def attach() -> None:
-        variables = p.column_vars
+        from pyomo.core.expr.numeric_expr import LinearExpression
+
+        pyo, variables = _pyomo(), p.column_vars
         p.pyomo.total_cost = pyo.Objective(
             expr=LinearExpression(constant=0.0, linear_coefs=coefs.tolist(),
                                   linear_vars=[variables[j] for j in columns.tolist()]),

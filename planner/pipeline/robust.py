@@ -42,6 +42,9 @@ class _NoDuals:
     def shadow_prices(self, solution):
         return None
 
+    def prefetch_shadow_prices(self, solution) -> None:
+        return None
+
 
 @dataclass
 class RobustOutcome:

@@ -19,9 +19,11 @@ from planner.model.build import PlanningModel, build_model
 from planner.model.options import BuildOptions
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
 from planner.analysis.shadow_prices import MAX_STEP_RESOLVES, shadow_prices
-from planner.analysis.tables import YUAN_PER_WAN_YUAN, RunTables, build_tables
+from planner.analysis.tables import (YUAN_PER_WAN_YUAN, RunTables, build_tables, cost_effectiveness_table,
+                                     with_prices)
 from planner.analysis.unchosen import cheapest_to_include, unchosen_table
 from planner.io.schema import POLLUTANTS
+from planner.solve.background import Background
 from planner.solve.deadline import Deadline
 from planner.solve.session import Solution, SolverSession, highs_version
 from planner.io.spec import ModelSpec, load_spec
@@ -91,12 +93,6 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     timings["read_validate_s"] = time.perf_counter() - clock
 
     tic = time.perf_counter()
-    screening = screen(data)
-    for line in screening_lines(*screening):
-        say(f"screening: cannot be met: {line}")
-    timings["screen_s"] = time.perf_counter() - tic
-
-    tic = time.perf_counter()
     say(f"building the model: {len(data.measures)} measures x {len(spec.years)} years")
     planning = build_model(data, BuildOptions.from_spec(spec), defer_pyomo=True)
     timings["build_s"] = time.perf_counter() - tic
@@ -107,8 +103,17 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     # read of ``planning.model`` (measured at 10,000 LP measures: 0.5 s of CPU and 76 MiB of peak memory
     # saved; on the second thread they competed with HiGHS whenever the machine was loaded).
     session = SolverSession(planning, spec.solver, deadline)
+    # While HiGHS solves on this thread (it releases the GIL), the second core makes what does not depend
+    # on the solution: the screening (what no budget can reach, said as soon as it is known) and
+    # cost_effectiveness.csv (the measures' levelised costs) with its CSV text. screen_s is the
+    # screening's own time on that thread.
+    screening_work = Background(_screening, data, say)
+    static = Background(_static_files, planning, write)
     solution = session.solve(progress)
     timings.update(solution.timings_s)
+    screening = screening_work.result()
+    timings["screen_s"] = screening_work.elapsed_s
+    cost_effectiveness, ready_files = static.result()
 
     diagnosis = None
     if solution.status == "infeasible" and not planning.options.elastic:
@@ -118,14 +123,18 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
         timings["diagnose_s"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
-    tables, summary = tabulate(spec, data, planning, solution, session, timings, diagnosis, unchosen=unchosen)
+    # A MIP's fixed LP (its duals are the shadow prices) solves on the second core while the tables that
+    # need no prices are made and written to CSV text (``meanwhile``).
+    meanwhile = (lambda unpriced: ready_files.update(unpriced_files(unpriced))) if write else None
+    tables, summary = tabulate(spec, data, planning, solution, session, timings, diagnosis, unchosen=unchosen,
+                               cost_effectiveness=cost_effectiveness, meanwhile=meanwhile)
     summary["screening"] = {"unreachable_targets": screening[0], "budget_bound_targets": screening[1]}
     if write:
         say(f"writing {out_dir}")
         # write_s: result tables and their CSV text; the phases taken inside tabulate (duals_s, and the
         # analysis re-solves step_resolves_s and unchosen_s) are apart, so no second counts twice. The
         # last step, files to disk and the rename into place, comes after summary.json is made.
-        files = result_files(tables, summary)
+        files = result_files(tables, summary, ready_files)
         timings["write_s"] = (time.perf_counter() - tic - timings.get("duals_s", 0.0)
                               - timings.get("step_resolves_s", 0.0) - timings.get("unchosen_s", 0.0))
         timings["total_s"] = time.perf_counter() - clock
@@ -139,15 +148,27 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
 def tabulate(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solution: Solution,
              session: SolverSession, timings: dict[str, float],
              diagnosis: Diagnosis | None = None,
-             max_step_resolves: int = MAX_STEP_RESOLVES, unchosen: bool = False) -> tuple[RunTables, dict]:
+             max_step_resolves: int = MAX_STEP_RESOLVES, unchosen: bool = False,
+             cost_effectiveness=None, meanwhile: Callable[[RunTables], None] | None = None) -> tuple[RunTables, dict]:
     """Result tables (with shadow prices) and the summary record of one solve; ``unchosen`` adds
-    unchosen.csv (one re-solve per unchosen measure: `planner run` only)."""
+    unchosen.csv (one re-solve per unchosen measure: `planner run` only).
+
+    A MIP's fixed LP is started on a second thread first (``SolverSession.prefetch_shadow_prices``);
+    the tables are built without prices meanwhile, handed to ``meanwhile`` if given (which may write
+    the ones that need no prices), and then priced. ``cost_effectiveness``: that table if made already."""
+    session.prefetch_shadow_prices(solution)
+    unpriced = build_tables(planning, solution, cost_effectiveness=cost_effectiveness)
+    if meanwhile is not None:
+        meanwhile(unpriced)
     tic = time.perf_counter()
     shadow = shadow_prices(planning, solution, session, max_step_resolves)
-    # duals_s: the LP (or fixed-LP) duals; step_resolves_s: the bounded step re-solves apart from it.
+    # duals_s: the LP (or fixed-LP) duals, as far as this thread waited for them (fixed_lp_s: the fixed
+    # LP's own solve, on its thread); step_resolves_s: the bounded step re-solves apart from it.
     timings["step_resolves_s"] = shadow.step_resolve_s
     timings["duals_s"] = time.perf_counter() - tic - shadow.step_resolve_s
-    tables = build_tables(planning, solution, shadow)
+    if "fixed_lp_s" in getattr(session, "timings_s", {}):
+        timings["fixed_lp_s"] = session.timings_s["fixed_lp_s"]
+    tables = with_prices(unpriced, planning, solution, shadow)
     if unchosen:
         tic = time.perf_counter()
         tables.unchosen = unchosen_table(planning, solution, session, shadow, tables.cost_effectiveness)
@@ -171,31 +192,65 @@ def tabulate(spec: ModelSpec, data: PlanningData, planning: PlanningModel, solut
     return tables, summary
 
 
-def result_files(tables: RunTables, summary: dict) -> dict[str, bytes]:
-    """The files of one run folder, by name (pools, indicators and areas only when the data has them)."""
+def _screening(data: PlanningData, say: Progress) -> tuple[list[dict], list[dict]]:
+    """``screen`` of the data, each finding said (``planner.analysis.diagnose``)."""
+    screening = screen(data)
+    for line in screening_lines(*screening):
+        say(f"screening: cannot be met: {line}")
+    return screening
+
+
+def _static_files(planning: PlanningModel, write: bool) -> tuple:
+    """(cost_effectiveness.csv's table, {file name: bytes} of it when ``write``): what needs no solution."""
+    table = cost_effectiveness_table(planning)
+    return table, ({"cost_effectiveness.csv": csv_bytes(table)} if write else {})
+
+
+def unpriced_files(tables: RunTables) -> dict[str, bytes]:
+    """The files of a run folder that no shadow price enters (from the tables before ``with_prices``)."""
+    files = {"plan.csv": csv_bytes(tables.plan), "emissions.csv": csv_bytes(tables.emissions),
+             "co_control.csv": csv_bytes(co_control_of_run(tables))}
+    for name in ("indicators", "areas"):
+        table = getattr(tables, name)
+        if table is not None:
+            files[f"{name}.csv"] = csv_bytes(table)
+    return files
+
+
+def result_files(tables: RunTables, summary: dict, ready: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """The files of one run folder, by name (pools, indicators and areas only when the data has them);
+    ``ready``: files already made (``unpriced_files`` of the same run, cost_effectiveness.csv)."""
+    ready = ready or {}
+
+    def made(name: str, table) -> bytes:
+        return ready[name] if name in ready else csv_bytes(table() if callable(table) else table)
+
     files = {
-        "plan.csv": csv_bytes(tables.plan),
-        "emissions.csv": csv_bytes(tables.emissions),
+        "plan.csv": made("plan.csv", tables.plan),
+        "emissions.csv": made("emissions.csv", tables.emissions),
         "targets.csv": csv_bytes(tables.targets),
-        "cost_effectiveness.csv": csv_bytes(tables.cost_effectiveness),
-        "co_control.csv": csv_bytes(co_control_of_run(tables)),
+        "cost_effectiveness.csv": made("cost_effectiveness.csv", tables.cost_effectiveness),
+        "co_control.csv": made("co_control.csv", lambda: co_control_of_run(tables)),
     }
     for name in ("pools", "indicators", "areas", "unchosen"):
         table = getattr(tables, name)
         if table is not None:
-            files[f"{name}.csv"] = csv_bytes(table)
+            files[f"{name}.csv"] = made(f"{name}.csv", table)
     files["summary.json"] = json_bytes(summary)
     return files
 
 
 def versions() -> dict[str, str]:
+    """The versions of the planner and of what it runs on (Pyomo's from its package metadata: a run does
+    not import Pyomo, see planner.model.build)."""
+    from importlib.metadata import version
+
     import numpy
     import pandas
-    import pyomo.version
 
     return {
         "planner": __version__,
-        "pyomo": pyomo.version.version,
+        "pyomo": version("pyomo"),
         "highs": highs_version(),
         "pandas": pandas.__version__,
         "numpy": numpy.__version__,

@@ -21,7 +21,7 @@ from planner.errors import PlannerError
 from planner.io.inputs import PlanningData, load_data
 from planner.io.spec import ModelSpec, load_spec
 from planner.io.uncertainty_file import UncertaintySpec, load_uncertainty
-from planner.io.writer import CSV_ENCODING, MARKER_KEY, RESULTS_FORMAT, json_bytes, snap_zeros
+from planner.io.writer import CSV_ENCODING, MARKER_KEY, RESULTS_FORMAT, json_bytes, tidy_floats
 from planner.pipeline.ensemble import (EnsemblePayload, EnsembleRun, EnsembleWorker, SampleResult, run_dask,
                                        run_processes, run_serial, MIN_CHUNK)
 
@@ -39,8 +39,8 @@ class BadOption(PlannerError):
 
 def fixed_csv_bytes(frame: pd.DataFrame) -> bytes:
     """An ensemble table with fixed number formatting (byte-identical for any engine), solver
-    round-off such as a premium of -2.5e-14 % written as 0 (planner.io.writer.snap_zeros)."""
-    return snap_zeros(frame).to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT).encode(CSV_ENCODING)
+    round-off such as a premium of -2.5e-14 % written as 0 (planner.io.writer.tidy_floats)."""
+    return tidy_floats(frame).to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT).encode(CSV_ENCODING)
 
 
 def target_label(target) -> str:

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 def fixed_lp_highs(session: "SolverSession", solution: "Solution"):
     """A HiGHS object holding the session's LP with the integer columns fixed at the incumbent, solved
     within what is left of the session's time limit."""
+    highs = fixed_lp_model(session, solution)
+    highs.run()
+    return highs
+
+
+def fixed_lp_model(session: "SolverSession", solution: "Solution"):
+    """A HiGHS object holding the session's LP with the integer columns fixed at the incumbent, not yet
+    solved (its time limit is what is left of the session's)."""
     values = (solution.col_values if solution.col_values is not None
               else np.asarray(session.highs.getSolution().col_value))
     # Presolve off: with the integer columns fixed, HiGHS's presolve costs more than it saves
@@ -32,22 +40,23 @@ def fixed_lp_highs(session: "SolverSession", solution: "Solution"):
     fixed = np.flatnonzero(session.compiled.is_integer)
     rounded = np.round(values[fixed])
     highs.changeColsBounds(len(fixed), fixed.astype(np.int32), rounded, rounded)
-    highs.run()
     return highs
 
 
-def shadow_prices(session: "SolverSession", solution: "Solution") -> dict | None:
+def shadow_prices(session: "SolverSession", solution: "Solution", fixed_lp=None) -> dict | None:
     """d(objective)/d(right-hand side) of the rows a planner reads prices from.
 
     Target rows (>=): the cost of one more tonne required, 万元 per t; deployment rows: per unit;
     budget rows (<=): the change in cost per extra 万元 of budget (<= 0); the total budget, pool and
-    area-budget rows likewise; ``column_dual`` the reduced costs of every column. ``source`` is "lp" or "fixed_lp". None without a plan, or if the fixed LP is not solved.
+    area-budget rows likewise; ``column_dual`` the reduced costs of every column. ``source`` is "lp" or
+    "fixed_lp". None without a plan, or if the fixed LP is not solved. ``fixed_lp``: a MIP's fixed LP
+    already solved (``SolverSession.prefetch_shadow_prices``), else it is solved here.
     """
     if solution.units_active is None:
         return None
     highs, source = session.highs, "lp"
     if session.is_mip:
-        highs, source = fixed_lp_highs(session, solution), "fixed_lp"
+        highs, source = (fixed_lp if fixed_lp is not None else fixed_lp_highs(session, solution)), "fixed_lp"
         if termination(highs.getModelStatus()) != Termination.OPTIMAL:
             return None
     duals = np.asarray(highs.getSolution().row_dual)

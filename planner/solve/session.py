@@ -21,6 +21,7 @@ from planner.io.spec import SolverSettings
 from planner.model.build import PlanningModel
 from planner.model.compile import CompiledModel, compile_model
 from planner.solve import duals, iis
+from planner.solve.background import Background
 from planner.solve.deadline import Deadline, highs_time_limit
 from planner.solve.highs import highs_version, new_highs, pass_compiled, quiet_stdout
 from planner.solve.solution import INTEGER_SNAP_TOL, PROVEN_GAP, ZERO_TOL, Solution, read_solution
@@ -44,6 +45,8 @@ class SolverSession:
         # run() gets time_limit_s of its own (sweep points, ensemble samples).
         self.deadline = deadline
         self.timings_s: dict[str, float] = {}
+        # (solution, its fixed LP, the Background solving it): prefetch_shadow_prices -> shadow_prices
+        self._prefetched: tuple | None = None
         tic = time.perf_counter()
         self.compiled: CompiledModel = compile_model(planning)
         self.highs = new_highs(settings.time_limit_s, mip_gap=settings.mip_gap,
@@ -86,8 +89,27 @@ class SolverSession:
         self.highs.changeColsBounds(len(positions), positions, self.compiled.col_lower[positions], upper)
 
     def shadow_prices(self, solution: Solution) -> dict | None:
-        """Row duals of the targets, deployment rows and budgets at the solution (planner.solve.duals)."""
+        """Row duals of the targets, deployment rows and budgets at the solution (planner.solve.duals);
+        a MIP's fixed LP started by ``prefetch_shadow_prices`` for this solution is waited for, not
+        solved again."""
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None and prefetched[0] is solution:
+            _, fixed_lp, running = prefetched
+            running.result()
+            self.timings_s["fixed_lp_s"] = running.elapsed_s
+            return duals.shadow_prices(self, solution, fixed_lp=fixed_lp)
         return duals.shadow_prices(self, solution)
+
+    def prefetch_shadow_prices(self, solution: Solution) -> None:
+        """Start the solve of a MIP's fixed LP (its duals are the shadow prices) on a second thread, so
+        that the caller can build the tables that do not need prices meanwhile; ``shadow_prices`` of the
+        same solution collects it. Nothing to do for an LP (its duals come with the solve) or without
+        a plan. The HiGHS object is made here, in the calling thread: HiGHS prints its banner to file
+        descriptor 1 when one is made, which ``quiet_stdout`` redirects for the whole process."""
+        if not self.is_mip or solution.units_active is None:
+            return
+        fixed_lp = duals.fixed_lp_model(self, solution)
+        self._prefetched = (solution, fixed_lp, Background(fixed_lp.run))
 
     def irreducible_conflict(self, time_limit_s: float = 30.0) -> list[tuple[str, object, str]] | None:
         """An irreducible infeasible subset of the LP relaxation (planner.solve.iis)."""
