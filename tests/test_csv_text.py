@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.io.csv_text import frame_csv_text
+from planner.io.csv_text import frame_csv_bytes, frame_csv_text
 from planner.pipeline.run import run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,6 +34,7 @@ def test_same_text_as_pandas_on_result_tables(tmp_path):
             frame = getattr(tables, name)
             assert len(frame) > 0
             assert frame_csv_text(frame) == _pandas(frame), name
+            assert frame_csv_bytes(frame, "utf-8-sig") == _pandas(frame).encode("utf-8-sig"), name
 
 
 def test_awkward_values():

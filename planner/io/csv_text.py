@@ -43,16 +43,34 @@ def frame_csv_text(frame: pd.DataFrame) -> str:
     """``frame.to_csv(index=False, lineterminator="\\n")``, for frames of plain columns (numbers, text, booleans).
 
     Falls back to pandas for anything else (dates, categoricals, extension types, a MultiIndex header)."""
+    out = io.StringIO()
+    _write_csv(frame, out)
+    return out.getvalue()
+
+
+def frame_csv_bytes(frame: pd.DataFrame, encoding: str) -> bytes:
+    """``frame_csv_text(frame).encode(encoding)``, encoded as it is written: no whole-file str in between
+    (a str of a file with Chinese names takes 2-4 bytes a character, and StringIO's buffer 4: at
+    10,000 measures co_control.csv's 9.5 MB cost about 60 MB of peak memory that way)."""
+    out = io.BytesIO()
+    text = io.TextIOWrapper(out, encoding=encoding, newline="", write_through=False)
+    _write_csv(frame, text)
+    text.flush()
+    data = out.getvalue()
+    text.detach()
+    return data
+
+
+def _write_csv(frame: pd.DataFrame, out) -> None:
     simple = all(_plain(frame[c].dtype) for c in frame.columns) and not isinstance(frame.columns, pd.MultiIndex) \
         and frame.columns.is_unique
     if not simple:
-        return frame.to_csv(index=False, lineterminator="\n")
-    out = io.StringIO()
+        out.write(frame.to_csv(index=False, lineterminator="\n"))
+        return
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([str(c) for c in frame.columns])
     if len(frame):
         writer.writerows(zip(*(_cells(frame[c]) for c in frame.columns)))
-    return out.getvalue()
 
 
 def _plain(dtype) -> bool:

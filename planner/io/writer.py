@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import ResultsFolderError
-from planner.io.csv_text import frame_csv_text
+from planner.io.csv_text import frame_csv_bytes
 from planner.io.lock import pid_alive
 
 SUMMARY_FILE = "summary.json"
@@ -195,7 +195,7 @@ def tidy_floats(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The CSV file of a result table (what ``to_csv(index=False)`` writes; see planner.io.csv_text)."""
-    return frame_csv_text(tidy_floats(frame)).encode(CSV_ENCODING)
+    return frame_csv_bytes(tidy_floats(frame), CSV_ENCODING)
 
 
 def json_bytes(record: dict) -> bytes:
