@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from helpers import write_dataset
 from planner.cli import main
 from planner.report.document import build_report
-from planner.report.labels import parameter_label
+from planner.report.labels import parameter_label, target_id_label
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -289,7 +289,8 @@ def test_native_excel_charts_of_every_analysis(report_kinds):
     unc = charts("uncertainty")
     p_met = unc["各目标达标概率"]
     assert p_met["type"] == "BarChart" and p_met["y_format"] == "0%"
-    assert p_met["series"][0]["categories"] == targets.target.tolist()
+    names = json.loads((unc_folder / "summary.json").read_text(encoding="utf-8"))["names"]
+    assert p_met["series"][0]["categories"] == [target_id_label(t, "zh", names) for t in targets.target]
     assert p_met["series"][0]["values"] == pytest.approx(targets.p_met_fixed_plan.tolist())
     assert p_met["series"][1]["values"] == pytest.approx(targets.p_met_reoptimised.tolist())
     samples = pd.read_csv(unc_folder / "samples.csv", encoding="utf-8-sig")
@@ -375,5 +376,9 @@ def test_replan_report_shades_history_and_says_so(tmp_path):
     plan = pd.read_csv(out / "plan.csv", encoding="utf-8-sig")
     built = plan.loc[plan.year < 2026, "capex_wan_yuan"].sum()
     assert f"投资 {built:,.0f} 万元" in report.sections[0].reading
+    # all enforced targets are met, but the history years missed some: the key figure says so
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    history = sum(1 for t in summary["targets"] if not t["enforced"] and not t["met"])
+    assert history and dict(report.key_figures)["全部目标达成"] == f"是(历史年份另有{history}个目标未达成,不参与约束)"
     shapes = dict(report.charts)["chart-emissions-co2"].layout.shapes
     assert len(shapes) == 1 and shapes[0].x1 == 2025.5

@@ -58,13 +58,20 @@ def _invoke(args):
 def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("audit")
     spec = v2_case(root / "case", 500)
+    (root / "case" / "inputs" / "uncertainty.csv").write_text(
+        "applies_to,quantity,distribution,low,mode,high,group,reason\n"
+        "eff,energy_tce,uniform,0.8,,1.1,,test range\n", encoding="utf-8")
     out = {}
     for name, args, code in (("ok", ["run", str(spec)], 0), ("bad", ["run", str(spec), "--budget", "5"], 4),
                              ("sweep", ["sweep", str(spec), "--budget", "100:500:400"], 0),
-                             ("sensitivity", ["sensitivity", str(spec)], 0)):
+                             ("sensitivity", ["sensitivity", str(spec)], 0),
+                             ("uncertainty", ["uncertainty", str(spec), "--samples", "6"], 0)):
         result = _invoke([*args, "--out", str(root / name)])
         assert result.exit_code == code, result.output
         out[name] = root / name
+    result = _invoke(["compare", str(out["ok"]), str(out["bad"]), "--out", str(root / "comparison")])
+    assert result.exit_code == 0, result.output
+    out["comparison"] = root / "comparison"
     return out
 
 
@@ -182,3 +189,36 @@ def test_tornado_names_the_figures(folders, tmp_path, lang, capex_pv, growth):
     book = openpyxl.load_workbook(folder / "report.xlsx")
     cells = {c.value for ws in book.worksheets for row in ws.iter_rows() for c in row}
     assert capex_pv in cells and "电动出租车" in cells  # the native chart's categories; the unchosen measure by name
+
+
+def test_comparison_shows_no_empty_plan_and_names_measures(folders):
+    """An infeasible run has no plan: no measures, abatement or emissions in comparison.csv (they were
+    0 and BAU), no "dropped" rows for every measure; the changes name the measures; empty cells of
+    number columns sit with the numbers."""
+    cmp = folders["comparison"]
+    table = pd.read_csv(cmp / "comparison.csv", encoding="utf-8-sig").set_index("metric")
+    rows = ["measures chosen", "CO2 abated 2023", "CO2 emissions 2023", "NOx abated 2023"]
+    assert table.loc[rows, "bad"].isna().all() and table.loc[rows, "ok"].notna().all()
+    changes = pd.read_csv(cmp / "measure_changes.csv", encoding="utf-8-sig")
+    assert list(changes.columns) == ["run", "change", "measure", "name"] and changes.empty
+    _report(cmp, "zh")
+    text = _page_text(cmp)
+    assert '<td class="num">—</td>' in text and "<td>—</td>" not in text
+
+
+def test_uncertainty_names_targets_and_shows_percent_and_units(folders):
+    """Targets in words on the P(met) chart (ids ran into each other and the legend), the intensity
+    target's value as a percentage (was 0.1), the indicator's shortfall in tce (was t), axes in zh."""
+    folder = folders["uncertainty"]
+    targets = pd.read_csv(folder / "targets.csv", encoding="utf-8-sig").set_index("target")
+    assert targets.loc["energy_tce_intensity_reduction_2023", "shortfall_unit"] == "tce"
+    assert targets.loc["nox_reduction_2023", "shortfall_unit"] == "t"
+    _report(folder, "zh")
+    figure = _figure(folder, "chart-p-met")
+    assert figure["data"][0]["y"] == ["2023年二氧化碳达峰(不高于上年)", "2023年能源消费量强度下降",
+                                      "2023年氮氧化物重点工程减排量"]
+    assert figure["data"][0]["orientation"] == "h" and figure["layout"]["xaxis"]["title"]["text"] == "达标概率"
+    section = _page_text(folder).split('id="section-uncertainty"')[1]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", section) if "energy_tce_intensity_reduction_2023" in r)
+    assert '<td class="num">10.0%</td>' in row and "<td>tce</td>" in row
+    assert "最脆弱的目标是 20" in section  # the reading names the weakest target in words

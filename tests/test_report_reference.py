@@ -32,13 +32,15 @@ def test_report_sets_the_adopted_plan_beside_the_re_plan(tmp_path):
         assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(replan / "report.xlsx")  # the zh report, written last
     changes = [[c.value for c in row] for row in book["对照方案-措施变化"].iter_rows()]
-    assert changes[0] == ["措施", "年份", "已采纳方案新增单位", "重新规划新增单位", "差值", "变化"]
-    assert [row[:5] for row in changes[1:]] == [["pv", 2023, 5, 3, -2]] and changes[1][5] == "减少"
+    assert changes[0] == ["措施", "措施名称", "年份", "已采纳方案新增单位", "重新规划新增单位", "差值", "变化"]
+    # the measure by id and by its name in the measures file (helpers' default name 措施)
+    assert changes[1:] == [["pv", "措施", 2023, 5, 3, -2, "减少"]]
     years = {row[0]: row[1:] for row in book["对照方案-逐年"].iter_rows(min_row=2, values_only=True)}
     assert years[2021][2:] == (0, 20) and years[2023][2:] == (50, 30)  # capex adopted, re-plan
     assert years[2023][:2] == (10000 - 5, 10000 - 5)  # both plans meet the 5 t exactly
     html = (replan / "report.html").read_text(encoding="utf-8")
     assert "2022年起重新规划的方案投资 30 万元(原方案 50 万元,相差 -20 万元)" in html
+    assert "2023年二氧化碳排放 9,995 吨(原方案 9,995 吨)" in html and "CO2 排放" not in html  # zh words and units
     assert len(book["图表"]._charts) >= 1
 
 

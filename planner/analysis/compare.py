@@ -81,7 +81,7 @@ def comparison_table(runs: list[RunFolder]) -> pd.DataFrame:
         put("total capex", "万元", run, s.get("totals", {}).get("capex_wan_yuan") if has_plan else None)
         targets = run.targets
         put("targets met", "count", run, f"{int(targets['met'].sum())}/{len(targets)}" if len(targets) else "0/0")
-        put("measures chosen", "count", run, len(run.chosen))
+        put("measures chosen", "count", run, len(run.chosen) if has_plan else None)
         capex = run.plan.groupby("year")["capex_wan_yuan"].sum() if len(run.plan) else pd.Series(dtype=float)
         budgets = s.get("budget_wan_yuan_by_year", {})
         total = s.get("budget_total_wan_yuan")
@@ -98,22 +98,32 @@ def comparison_table(runs: list[RunFolder]) -> pd.DataFrame:
                     continue
                 row = emissions.loc[(year, pollutant)]
                 label = POLLUTANT_LABELS_EN[pollutant]
-                put(f"{label} abated {year}", "t", run, float(row["abated_t"]))
-                put(f"{label} emissions {year}", "t", run, float(row["emissions_t"]))
+                put(f"{label} abated {year}", "t", run, float(row["abated_t"]) if has_plan else None)
+                put(f"{label} emissions {year}", "t", run, float(row["emissions_t"]) if has_plan else None)
     table = pd.DataFrame([{"metric": m, "unit": u, **values} for (m, u), values in metrics.items()])
     return table[["metric", "unit", *[r.label for r in runs]]]
 
 
+def _has_plan(run: RunFolder) -> bool:
+    return run.summary.get("status") != "infeasible" and run.summary.get("objective") is not None
+
+
 def measure_changes(runs: list[RunFolder], reference: RunFolder) -> pd.DataFrame:
+    """Measures each run adds or drops against the reference, with their names. A run (or a
+    reference) without a plan is left out: its empty plan would "drop" every measure."""
+    names: dict[str, str] = {}
+    for run in runs:
+        if len(run.plan) and "name" in run.plan.columns:
+            names.update(zip(run.plan["measure"].astype(str), run.plan["name"].astype(str)))
     rows = []
     for run in runs:
-        if run is reference:
+        if run is reference or not _has_plan(run) or not _has_plan(reference):
             continue
         for measure in sorted(run.chosen - reference.chosen):
-            rows.append({"run": run.label, "change": "added", "measure": measure})
+            rows.append({"run": run.label, "change": "added", "measure": measure, "name": names.get(measure, "")})
         for measure in sorted(reference.chosen - run.chosen):
-            rows.append({"run": run.label, "change": "dropped", "measure": measure})
-    return pd.DataFrame(rows, columns=["run", "change", "measure"])
+            rows.append({"run": run.label, "change": "dropped", "measure": measure, "name": names.get(measure, "")})
+    return pd.DataFrame(rows, columns=["run", "change", "measure", "name"])
 
 
 def _markdown(table: pd.DataFrame) -> str:

@@ -390,11 +390,13 @@ _O = [
     ("measure_changes.csv", "run", "text", "", "方案", "Run", "run label"),
     ("measure_changes.csv", "change", "text", "", "变化", "Change", "added or dropped against the reference"),
     ("measure_changes.csv", "measure", "id", "", "措施代码", "Measure id", "measure id"),
+    ("measure_changes.csv", "name", "text", "", "措施名称", "Measure", "the measure's name"),
     # columns the report derives from the result files
     ("report", "units_added", "number", "units", "新增数量(单位)", "Units added", "units added over the horizon"),
     ("report", "first_year_added", "integer", "year", "首次实施年份", "First year", "first year with units added"),
     ("report", "shadow_price", "text", "", "影子价格", "Shadow price", "shadow price with its unit"),
     ("report", "label", "text", "", "参数名称", "Figure (name)", "a tornado.csv parameter by the name of what it varies"),
+    ("report", "target_label", "text", "", "目标名称", "Target (in words)", "an ensemble target id in words"),
     ("report", "opex_wan_yuan", "number", "万元", "运行成本(万元)", "Operating cost (万元)", "operating cost"),
 ]
 

@@ -163,7 +163,7 @@ def tabulate(payload: EnsemblePayload, worker: EnsembleWorker, run: EnsembleRun,
             "p_met_reoptimised": float(met_reopt[:, k].mean()) if n else float("nan"),
             **{f"shortfall_fixed_p{q}": pct(fixed_short[:, k], q) for q in (50, 90, 95)},
             **{f"shortfall_reoptimised_p{q}": pct(reopt_short[:, k], q) for q in (50, 90, 95)},
-            "shortfall_unit": "t",
+            "shortfall_unit": data.extensions.unit(t.pollutant),
         })
     target_table = pd.DataFrame(target_rows)
 

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from planner.report.charts import base_layout, grouped_bar_figure, number_format
 from planner.report.colours import BAU_COLOUR, PLAN_COLOUR, SHORTFALL_COLOUR
 from planner.report.content import Chart, ExcelChart, Report, Section, Sheet, read_csv, sheet
-from planner.report.labels import parameter_label, phrase, target_id_label
+from planner.report.labels import column_label, parameter_label, phrase, target_id_label
 
 
 def _pct(value: float) -> str:
@@ -30,20 +30,37 @@ def _raw(name: str, table: pd.DataFrame, lang: str = "en", file: str | None = No
     return sheet(name, table, lang, file)
 
 
+def named_targets(targets: pd.DataFrame, lang: str, names: dict | None) -> Sheet:
+    """The uncertainty targets table: each target in words beside its id, the target value of an
+    intensity or peak row as a percentage (it is a fraction there, tonnes elsewhere)."""
+    table = targets.copy()
+    table.insert(1, "target_label", [target_id_label(t, lang, names) for t in table["target"]])
+    shown = sheet(phrase("targets", lang), table, lang, "uncertainty/targets.csv")
+    if "value" in table.columns and "kind" in table.columns:
+        shown.percent[column_label("value", lang, "uncertainty/targets.csv")] = \
+            table["kind"].isin(["intensity_reduction", "non_increasing"]).tolist()
+    return shown
+
+
 def uncertainty_report(folder: Path, summary: dict, lang: str) -> Report:
     zh = lang == "zh"
+    names = summary.get("names") or {}
     targets = read_csv(folder, "targets.csv")
+    target_sheet = named_targets(targets, lang, names)
     measures = read_csv(folder, "measures.csv")
     samples = read_csv(folder, "samples.csv")
     report = Report(title=f"{phrase('uncertainty', lang)} — {summary.get('model')}",
-                    sheets=[_raw(phrase("targets", lang), targets, lang, "uncertainty/targets.csv"), _raw(phrase("measures_word", lang), measures, lang, "uncertainty/measures.csv"),
+                    sheets=[target_sheet, _raw(phrase("measures_word", lang), measures, lang, "uncertainty/measures.csv"),
                             _raw(phrase("samples_word", lang), samples, lang)])
-    labels = targets["target"].tolist()
-    figure = grouped_bar_figure(phrase("p_met_chart", lang), "", "P(met)", labels, [
+    labels = [target_id_label(t, lang, names) for t in targets["target"]]
+    # Horizontal bars: the targets' names (long in Chinese) sit on the axis without running into
+    # each other or into the legend.
+    figure = grouped_bar_figure(phrase("p_met_chart", lang), phrase("p_met_axis", lang), "", labels, [
         {"label": phrase("fixed_plan", lang), "values": targets["p_met_fixed_plan"].tolist(), "colour": PLAN_COLOUR},
         {"label": phrase("reoptimised", lang), "values": targets["p_met_reoptimised"].tolist(),
-         "colour": BAU_COLOUR}], lang)
-    figure.update_layout(yaxis={"range": [0, 1.05], "tickformat": ".0%"})
+         "colour": BAU_COLOUR}], lang, horizontal=True)
+    figure.update_layout(xaxis={"range": [0, 1.05], "tickformat": ".0%"}, yaxis={"autorange": "reversed"},
+                         height=max(380, 60 * len(labels) + 160))
     p_met = Chart("chart-p-met", figure, {"target": labels, "p_met_fixed_plan": targets["p_met_fixed_plan"].tolist(),
                                           "p_met_reoptimised": targets["p_met_reoptimised"].tolist()})
     costs = samples["cost_reoptimised_wan_yuan"].dropna().tolist()
@@ -65,7 +82,8 @@ def uncertainty_report(folder: Path, summary: dict, lang: str) -> Report:
         reading = (f"{n}个抽样中,固定中心方案全部达标的概率为 {_pct(summary.get('p_all_met_fixed_plan'))},"
                    f"每次重新优化后为 {_pct(summary.get('p_all_met_reoptimised'))}。")
         if weakest is not None:
-            reading += (f"最脆弱的目标是 {weakest.target}(固定方案达标概率 {_pct(weakest.p_met_fixed_plan)}),"
+            reading += (f"最脆弱的目标是 {target_id_label(weakest.target, lang, names)}"
+                        f"(固定方案达标概率 {_pct(weakest.p_met_fixed_plan)}),"
                         "应为其留出余量或准备后备措施。")
         reading += (f"成本中位数 {_t(float(np.median(costs)) if costs else None)} 万元,"
                     f"第10–90百分位 {_t(np.percentile(costs, 10) if costs else None)}–"
@@ -76,7 +94,7 @@ def uncertainty_report(folder: Path, summary: dict, lang: str) -> Report:
                    f"{_pct(summary.get('p_all_met_fixed_plan'))}, a plan re-optimised per sample with "
                    f"{_pct(summary.get('p_all_met_reoptimised'))}. ")
         if weakest is not None:
-            reading += (f"The weakest target is {weakest.target} (met by the fixed plan in "
+            reading += (f"The weakest target is {target_id_label(weakest.target, lang, names)} (met by the fixed plan in "
                         f"{_pct(weakest.p_met_fixed_plan)}): give it a margin or a fallback measure. ")
         reading += (f"The median cost is {_t(float(np.median(costs)) if costs else None)} 万元, the 10th-90th "
                     f"percentiles {_t(np.percentile(costs, 10) if costs else None)}-"
@@ -86,12 +104,12 @@ def uncertainty_report(folder: Path, summary: dict, lang: str) -> Report:
                           (phrase("p_all_reopt", lang), _pct(summary.get("p_all_met_reoptimised"))),
                           (phrase("robust_core", lang), str(len(core)))]
     report.sections.append(Section(phrase("uncertainty", lang), reading, [p_met, cost],
-                                   [_raw(phrase("targets", lang), targets, lang, "uncertainty/targets.csv"),
+                                   [target_sheet,
                                     _raw(phrase("robust_core", lang), core, lang, "uncertainty/measures.csv")], id="uncertainty"))
     block = pd.DataFrame({phrase("target_word", lang): labels,
                           phrase("fixed_plan", lang): targets["p_met_fixed_plan"].tolist(),
                           phrase("reoptimised", lang): targets["p_met_reoptimised"].tolist()})
-    report.excel_charts.append(ExcelChart(phrase("p_met_chart", lang), block, "column", "", "P(met)",
+    report.excel_charts.append(ExcelChart(phrase("p_met_chart", lang), block, "column", "", phrase("p_met_axis", lang),
                                           colours={phrase("fixed_plan", lang): PLAN_COLOUR,
                                                    phrase("reoptimised", lang): BAU_COLOUR}, percent=True))
     if costs or fixed:
@@ -117,14 +135,20 @@ def robust_report(folder: Path, summary: dict, lang: str) -> Report:
     table = read_csv(folder, "robust.csv")
     row = table.iloc[0]
     report = Report(title=f"{phrase('robust', lang)} — {summary.get('model')}", sheets=[_raw(phrase("robust", lang), table, lang, "robust.csv")])
-    figure = grouped_bar_figure(phrase("robust_chart", lang), "", "P(met)", [phrase("robust_plan", lang),
-                                                                            phrase("central_plan", lang)],
-                                [{"label": "P(met)", "values": [float(row.p_met_robust), float(row.p_met_central)],
+    p_met = phrase("p_met_axis", lang)
+    figure = grouped_bar_figure(phrase("robust_chart", lang), "", p_met, [phrase("robust_plan", lang),
+                                                                         phrase("central_plan", lang)],
+                                [{"label": p_met, "values": [float(row.p_met_robust), float(row.p_met_central)],
                                   "colour": PLAN_COLOUR}], lang)
     figure.update_layout(yaxis={"range": [0, 1.05], "tickformat": ".0%"})
     chart = Chart("chart-robust", figure, {"p_met_robust": float(row.p_met_robust),
                                            "p_met_central": float(row.p_met_central)})
     added = sorted(set(summary.get("measures_robust", [])) - set(summary.get("measures_central", [])))
+    # The robust plan's run folder (plan/) names its measures.
+    if (folder / "plan" / "plan.csv").is_file():
+        plan = read_csv(folder / "plan", "plan.csv")
+        names = dict(zip(plan["measure"].astype(str), plan["name"].astype(str))) if "name" in plan else {}
+        added = [names.get(m, m) for m in added]
     if zh:
         reading = (f"稳健方案在全部 {int(row.samples)} 个抽样下同时达标,成本 {_t(row.cost_robust_wan_yuan)} 万元,"
                    f"比中心方案多 {_t(row.premium_wan_yuan)} 万元({row.premium_pct:.1f}%)。在 {int(row.check_samples)} "
@@ -138,9 +162,9 @@ def robust_report(folder: Path, summary: dict, lang: str) -> Report:
                    f"{_pct(row.p_met_central)}." + (f" It adds: {', '.join(added)}." if added else ""))
     report.key_figures = [(phrase("premium", lang), f"{_t(row.premium_wan_yuan)} 万元")]
     block = pd.DataFrame({phrase("plan_word", lang): [phrase("robust_plan", lang), phrase("central_plan", lang)],
-                          "P(met)": [float(row.p_met_robust), float(row.p_met_central)]})
-    report.excel_charts.append(ExcelChart(phrase("robust_chart", lang), block, "column", "", "P(met)",
-                                          colours={"P(met)": PLAN_COLOUR}, percent=True))
+                          p_met: [float(row.p_met_robust), float(row.p_met_central)]})
+    report.excel_charts.append(ExcelChart(phrase("robust_chart", lang), block, "column", "", p_met,
+                                          colours={p_met: PLAN_COLOUR}, percent=True))
     report.sections.append(Section(phrase("robust", lang), reading, [chart], [_raw(phrase("robust", lang), table, lang, "robust.csv")],
                                    id="robust"))
     return report

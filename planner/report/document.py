@@ -141,8 +141,7 @@ def _comparison_report(folder: Path, lang: str) -> Report:
     table = comparison_values(raw, lang)
     changes = changes.assign(change=changes["change"].map(lambda c: phrase(f"change_{c}", lang)
                                                           if f"change_{c}" in PHRASES else c))
-    changes = changes.rename(columns={"run": phrase("run", lang), "change": phrase("change", lang),
-                                      "measure": column_label("measure", lang)})
+    changes = changes.rename(columns={c: column_label(c, lang, "measure_changes.csv") for c in changes.columns})
     sheets = [Sheet(phrase("comparison", lang), table, blank="—"),
               Sheet(phrase("measure_changes", lang), changes)]
     report = Report(title=phrase("comparison", lang), sheets=sheets)

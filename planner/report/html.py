@@ -18,9 +18,16 @@ def html_table(sheet: Sheet) -> str:
     percent = [sheet.percent.get(c) for c in columns]
     years = ["年份" in c or "year" in c.lower() for c in columns]
 
+    def is_number(value) -> bool:
+        return (not isinstance(value, bool) and (isinstance(value, (int, float)) or type(value).__module__ == "numpy")
+                and not (isinstance(value, float) and math.isnan(value)))
+
+    # A column that holds numbers shows its empty cells (— or blank) aligned with them.
+    numeric = [bool(sheet.table.iloc[:, j].map(is_number).any()) for j in range(len(columns))]
+
     def cell(value, i: int, j: int) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            return f"<td>{escape(sheet.blank)}</td>"
+            return f'<td class="num">{escape(sheet.blank)}</td>' if numeric[j] else f"<td>{escape(sheet.blank)}</td>"
         if isinstance(value, bool):
             return f"<td>{escape(str(value))}</td>"
         if isinstance(value, (int, float)) or type(value).__module__ == "numpy":

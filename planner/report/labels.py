@@ -122,6 +122,7 @@ PHRASES = {
     "robust_plan": ("稳健方案", "Robust plan"),
     "central_plan": ("中心方案", "Central plan"),
     "premium": ("稳健溢价", "Robustness premium"),
+    "p_met_axis": ("达标概率", "P(met)"),
     "alternatives": ("近优备选方案", "Near-optimal alternatives"),
     "alternatives_chart": ("备选方案:成本与差异", "Alternatives: cost against distance"),
     "distance_axis": ("与最优方案的距离", "Distance to the optimum"),
@@ -212,6 +213,7 @@ VALUE_LABELS_ZH = {
     "subject": POLLUTANT_LABELS_ZH,
     "pollutant": POLLUTANT_LABELS_ZH,
     "sector": SECTORS_ZH,
+    "shortfall_unit": {"t": "吨", "units": "单位"},
     **{c: {code: status_label(code, "zh") for code in SAMPLE_STATUS_LABELS} for c in STATUS_COLUMNS},
 }
 VALUE_LABELS_EN = {

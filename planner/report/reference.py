@@ -33,7 +33,13 @@ def _summary(folder: Path) -> dict:
 def unit_changes(adopted: pd.DataFrame, replan: pd.DataFrame, year_from: int) -> pd.DataFrame:
     """Units added per (measure, year >= year_from) in both plans where they differ, with the change."""
     rows = plan_diff.unit_changes(plan_diff.added_from(adopted, year_from), plan_diff.added_from(replan, year_from))
-    return pd.DataFrame(rows, columns=["measure", "year", "adopted", "replan", "difference", "change"])
+    table = pd.DataFrame(rows, columns=["measure", "year", "adopted", "replan", "difference", "change"])
+    names = {}
+    for plan in (adopted, replan):
+        if len(plan) and "name" in plan.columns:
+            names.update(zip(plan["measure"].astype(str), plan["name"].astype(str)))
+    table.insert(1, "name", [names.get(str(m), "") for m in table["measure"]])
+    return table
 
 
 def by_year(adopted_plan, replan_plan, adopted_em, replan_em) -> pd.DataFrame:
@@ -62,7 +68,7 @@ def reading(changes: pd.DataFrame, years: pd.DataFrame, year_from: int, lang: st
     if lang == "zh":
         return (f"与已采纳方案相比,{year_from}年起重新规划的方案投资 {new:,.0f} 万元(原方案 {old:,.0f} 万元,"
                 f"相差 {new - old:+,.0f} 万元);新增 {counts['added']} 项措施的建设年份,取消 {counts['dropped']} 项;"
-                f"{int(last['year'])}年 CO2 排放 {last['co2_replan_t']:,.0f} t(原方案 {last['co2_adopted_t']:,.0f} t)。")
+                f"{int(last['year'])}年二氧化碳排放 {last['co2_replan_t']:,.0f} 吨(原方案 {last['co2_adopted_t']:,.0f} 吨)。")
     return (f"Against the adopted plan, the re-plan from {year_from} invests {new:,.0f} 万元 (adopted "
             f"{old:,.0f} 万元, {new - old:+,.0f} 万元); it adds build years for {counts['added']} measures and drops "
             f"{counts['dropped']}; CO2 in {int(last['year'])} is {last['co2_replan_t']:,.0f} t (adopted "
@@ -81,24 +87,26 @@ def add_reference_section(report: Report, folder: Path, summary: dict, reference
     zh = lang == "zh"
     adopted_label = "已采纳方案" if zh else "adopted plan"
     replan_label = "重新规划" if zh else "re-plan"
-    figure = line_figure(("CO2 排放:已采纳方案与重新规划" if zh else "CO2 emissions: adopted plan and re-plan"),
-                         phrase("year", lang), "t", [
+    tonnes = "吨" if zh else "t"
+    figure = line_figure(("二氧化碳排放:已采纳方案与重新规划" if zh else "CO2 emissions: adopted plan and re-plan"),
+                         phrase("year", lang), tonnes, [
                              {"label": adopted_label, "x": years["year"], "y": years["co2_adopted_t"],
                               "colour": ADOPTED_COLOUR, "dash": True},
                              {"label": replan_label, "x": years["year"], "y": years["co2_replan_t"],
                               "colour": REPLAN_COLOUR}], lang)
-    headers = (["年份", "CO2 已采纳方案 (t)", "CO2 重新规划 (t)", "投资 已采纳方案 (万元)", "投资 重新规划 (万元)"] if zh
+    headers = (["年份", "二氧化碳排放 已采纳方案(吨)", "二氧化碳排放 重新规划(吨)", "投资 已采纳方案(万元)", "投资 重新规划(万元)"] if zh
                else ["Year", "CO2 adopted (t)", "CO2 re-plan (t)", "Capex adopted (万元)", "Capex re-plan (万元)"])
     shown_years = years.set_axis(headers, axis=1)
     change_words = ({"added": "新增", "dropped": "取消", "more": "增加", "fewer": "减少"} if zh else {})
     shown_changes = changes.assign(change=changes["change"].map(lambda c: change_words.get(c, c))).set_axis(
-        (["措施", "年份", "已采纳方案新增单位", "重新规划新增单位", "差值", "变化"] if zh
-         else ["Measure", "Year", "Units added (adopted)", "Units added (re-plan)", "Difference", "Change"]), axis=1)
+        (["措施", "措施名称", "年份", "已采纳方案新增单位", "重新规划新增单位", "差值", "变化"] if zh
+         else ["Measure id", "Measure", "Year", "Units added (adopted)", "Units added (re-plan)", "Difference",
+               "Change"]), axis=1)
     title = f"{'对照已采纳方案' if zh else 'Against the adopted plan'} ({ref_summary.get('model')})"
     year_sheet = Sheet(("对照方案-逐年" if zh else "Adopted vs re-plan"), shown_years)
     change_sheet = Sheet(("对照方案-措施变化" if zh else "Changes vs adopted"), shown_changes)
     report.sheets += [year_sheet, change_sheet]
-    report.excel_charts.append(ExcelChart(title, shown_years.iloc[:, :3], "line", phrase("year", lang), "t",
+    report.excel_charts.append(ExcelChart(title, shown_years.iloc[:, :3], "line", phrase("year", lang), tonnes,
                                           colours={headers[1]: ADOPTED_COLOUR, headers[2]: REPLAN_COLOUR},
                                           dash_columns=(headers[1],)))
     report.sections.append(Section(title, reading(changes, years, int(year_from), lang),
