@@ -133,8 +133,9 @@ def test_old_penalty_key_is_a_spec_wide_cap_in_wan_yuan(tmp_path):
     assert outcome.summary["price_caps"][0]["source"] == "spec_wide"
 
 
-def test_screening_runs_before_the_solve_and_is_recorded(tmp_path):
-    """An unreachable target is named by the pre-solve screen in summary.json and by `planner validate`."""
+def test_screening_is_said_and_recorded(tmp_path):
+    """An unreachable target is named by the screening (`planner run` makes it on the second core while
+    HiGHS solves) on the terminal and in summary.json, and by `planner validate`."""
     spec = write_dataset(tmp_path / "case", [{"id": "m", "name": "光伏", "potential": 3, "co2_t_per_yr": 100}],
                          targets=[{"year": 2022, "pollutant": "co2", "kind": "reduction", "value": 500}])
     result = CliRunner().invoke(main, ["run", str(spec), "--out", str(tmp_path / "out")])

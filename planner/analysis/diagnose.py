@@ -222,7 +222,7 @@ def diagnose(data: PlanningData, session: SolverSession,
     spec = data.spec
     options = BuildOptions.from_spec(spec, elastic=True)
 
-    elastic = build_model(data, options)
+    elastic = build_model(data, options, defer_pyomo=True)
     solution = SolverSession(elastic, spec.solver, session.deadline).solve()
     if solution.units_active is not None:
         _least_shortfalls(data, elastic, solution, diagnosis)
@@ -252,7 +252,8 @@ def _budget_views(data: PlanningData, session: SolverSession, diagnosis: Diagnos
     are), then both when neither alone does. One model with both overruns u_t, u_total; a view fixes
     the other's at 0."""
     spec = data.spec
-    overrun = build_model(data, BuildOptions(budget_overrun_penalty_wan_yuan=OVERRUN_PENALTY_WAN_YUAN))
+    overrun = build_model(data, BuildOptions(budget_overrun_penalty_wan_yuan=OVERRUN_PENALTY_WAN_YUAN),
+                          defer_pyomo=True)
     views = SolverSession(overrun, spec.solver, session.deadline)
     compiled = views.compiled
     yearly = np.arange(compiled.n_cols)[compiled.column_slice("budget_overrun_wan_yuan")]

@@ -115,7 +115,7 @@ class EnsembleWorker:
         self.payload = payload
         data = payload.data
         spec = data.spec
-        self.planning = build_model(data, BuildOptions.from_spec(spec, elastic=True))
+        self.planning = build_model(data, BuildOptions.from_spec(spec, elastic=True), defer_pyomo=True)
         self.session = SolverSession(self.planning, payload.settings)
         use_one_thread(self.session)
         self.editor = ModelEditor(self.session)

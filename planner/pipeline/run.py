@@ -17,6 +17,7 @@ from planner.analysis.diagnose import Diagnosis, diagnose, screen, screening_lin
 from planner.io.inputs import PlanningData, load_data
 from planner.model.build import PlanningModel, build_model
 from planner.model.options import BuildOptions
+from planner.io.forked import ForkedBytes, can_fork
 from planner.io.writer import MARKER_KEY, RESULTS_FORMAT, check_writable, csv_bytes, json_bytes, write_results
 from planner.analysis.shadow_prices import MAX_STEP_RESOLVES, shadow_prices
 from planner.analysis.tables import (YUAN_PER_WAN_YUAN, RunTables, build_tables, cost_effectiveness_table,
@@ -125,7 +126,8 @@ def run(spec_path: str | Path, out_dir: Path | None = None, budget_wan_yuan: flo
     tic = time.perf_counter()
     # A MIP's fixed LP (its duals are the shadow prices) solves on the second core while the tables that
     # need no prices are made and written to CSV text (``meanwhile``).
-    meanwhile = (lambda unpriced: ready_files.update(unpriced_files(unpriced))) if write else None
+    meanwhile = (lambda unpriced: ready_files.update(unpriced_files(unpriced, fork=not session.is_mip))) \
+        if write else None
     tables, summary = tabulate(spec, data, planning, solution, session, timings, diagnosis, unchosen=unchosen,
                                cost_effectiveness=cost_effectiveness, meanwhile=meanwhile)
     summary["screening"] = {"unreachable_targets": screening[0], "budget_bound_targets": screening[1]}
@@ -206,10 +208,19 @@ def _static_files(planning: PlanningModel, write: bool) -> tuple:
     return table, ({"cost_effectiveness.csv": csv_bytes(table)} if write else {})
 
 
-def unpriced_files(tables: RunTables) -> dict[str, bytes]:
-    """The files of a run folder that no shadow price enters (from the tables before ``with_prices``)."""
+def _co_control_bytes(tables: RunTables) -> bytes:
+    return csv_bytes(co_control_of_run(tables))
+
+
+def unpriced_files(tables: RunTables, fork: bool = False) -> dict:
+    """The files of a run folder that no shadow price enters (from the tables before ``with_prices``).
+
+    ``fork``: co_control.csv, the largest, is made in a forked child (``planner.io.forked``) while this
+    process goes on; its entry is then a ``ForkedBytes`` that ``result_files`` collects. An LP run forks
+    (its second core is idle once HiGHS is done); a MIP's second core is solving the fixed LP."""
+    co_control = ForkedBytes(_co_control_bytes, tables) if fork and can_fork() else _co_control_bytes(tables)
     files = {"plan.csv": csv_bytes(tables.plan), "emissions.csv": csv_bytes(tables.emissions),
-             "co_control.csv": csv_bytes(co_control_of_run(tables))}
+             "co_control.csv": co_control}
     for name in ("indicators", "areas"):
         table = getattr(tables, name)
         if table is not None:
@@ -219,11 +230,15 @@ def unpriced_files(tables: RunTables) -> dict[str, bytes]:
 
 def result_files(tables: RunTables, summary: dict, ready: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """The files of one run folder, by name (pools, indicators and areas only when the data has them);
-    ``ready``: files already made (``unpriced_files`` of the same run, cost_effectiveness.csv)."""
+    ``ready``: files already made (``unpriced_files`` of the same run, cost_effectiveness.csv), bytes or
+    ``ForkedBytes`` being made."""
     ready = ready or {}
 
     def made(name: str, table) -> bytes:
-        return ready[name] if name in ready else csv_bytes(table() if callable(table) else table)
+        if name in ready:
+            done = ready[name]
+            return done.result() if isinstance(done, ForkedBytes) else done
+        return csv_bytes(table() if callable(table) else table)
 
     files = {
         "plan.csv": made("plan.csv", tables.plan),

@@ -116,7 +116,7 @@ class SweepWorker:
         spec = load_spec(spec_path, scenario).with_budget(first_budget)
         self.spec = spec
         self.data = load_data(spec)
-        self.planning = build_model(self.data, BuildOptions.from_spec(spec, elastic=True))
+        self.planning = build_model(self.data, BuildOptions.from_spec(spec, elastic=True), defer_pyomo=True)
         self.session = SolverSession(self.planning, spec.solver)
         self.setup_s = time.perf_counter() - tic
 
