@@ -204,6 +204,16 @@ def test_comparison_shows_no_empty_plan_and_names_measures(folders):
     _report(cmp, "zh")
     text = _page_text(cmp)
     assert '<td class="num">—</td>' in text and "<td>—</td>" not in text
+    rows = {row[0]: row for row in openpyxl.load_workbook(cmp / "report.xlsx")["方案比较"].iter_rows(values_only=True)}
+    assert rows["总预算"][2:] == ("不限", "不限")  # no total budget: no limit, not a blank
+
+
+def test_summary_sheet_budget_is_a_number(folders):
+    """The summary sheet's yearly budget was the text '500'; it is the number 500."""
+    ok = folders["ok"]
+    _report(ok, "zh")
+    items = {row[0]: row[1] for row in openpyxl.load_workbook(ok / "report.xlsx")["摘要"].iter_rows(values_only=True)}
+    assert items["年度预算(万元)"] == 500 and isinstance(items["年度预算(万元)"], (int, float))
 
 
 def test_uncertainty_names_targets_and_shows_percent_and_units(folders):

@@ -201,7 +201,8 @@ def comparison_values(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         values = []
         for metric, value in zip(table["metric"], table[run]):
             if pd.isna(value):
-                values.append(None)
+                # a blank budget is no limit (summary.json's null); any other blank is no solution
+                values.append(phrase("no_limit", lang) if metric.startswith("budget") else None)
             elif metric == "status":
                 values.append(status_label(str(value), lang))
             else:

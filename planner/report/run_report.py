@@ -100,10 +100,12 @@ def with_indicator_names(targets: pd.DataFrame, indicators: pd.DataFrame | None)
     return targets
 
 
-def _budget_text(summary: dict, lang: str) -> str:
+def _budget_text(summary: dict, lang: str) -> float | str:
+    """The yearly budget: one number when every year has the same (a number in the workbook, not
+    the text "150,000"), else year by year, or 不限 / no limit."""
     budgets = list(summary.get("budget_wan_yuan_by_year", {}).values())
     if budgets and all(b is not None for b in budgets) and len(set(budgets)) == 1:
-        return f"{budgets[0]:,.0f}"
+        return float(budgets[0])
     if budgets and any(b is not None for b in budgets):
         return "; ".join(f"{y}: {'—' if b is None else f'{b:,.0f}'}"
                          for y, b in summary["budget_wan_yuan_by_year"].items())
