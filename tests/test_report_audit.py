@@ -26,7 +26,7 @@ def v2_case(folder: Path, budget: float) -> Path:
     """pv takes the 20 MW roof pool in 清镇, taxi the 5,000-vehicle fleet pool in 开阳, eff saves
     energy_tce (能源消费量, tce over industry value added); CO2 may not grow after 2022."""
     baseline = [{"year": y, "gdp_yi_yuan": 100, **{f"{p}_t": 10000 for p in POLLUTANTS},
-                 "co2_t": 10000 + 500 * (y - 2020), "energy_tce": 1000, "industry_va_yi_yuan": 50}
+                 "co2_t": 10000 + 500 * (y - 2020), "energy_tce": 1000, "industry_va_yi_yuan": 50, "coal_kt": 800}
                 for y in range(2020, 2024)]
     spec = write_dataset(folder, [
         {"id": "pv", "name": "屋顶光伏", "sector": "energy", "co2_t_per_yr": 100, "nox_t_per_yr": 0.1,
@@ -41,7 +41,8 @@ def v2_case(folder: Path, budget: float) -> Path:
         {"year": 2023, "pollutant": "energy_tce", "kind": "intensity_reduction", "value": 0.1},
         {"year": 2023, "pollutant": "nox", "kind": "reduction", "value": 2}])
     write_csv(folder / "inputs" / "indicators.csv", [
-        {"indicator": "energy_tce", "name": "能源消费量", "unit": "tce", "denominator": "industry_va_yi_yuan"}])
+        {"indicator": "energy_tce", "name": "能源消费量", "unit": "tce", "denominator": "industry_va_yi_yuan"},
+        {"indicator": "coal_kt", "name": "煤炭消费量", "unit": "kt", "denominator": ""}])
     write_csv(folder / "inputs" / "areas.csv", [{"area": "qz", "name": "清镇"}, {"area": "ky", "name": "开阳"}])
     write_csv(folder / "inputs" / "pools.csv", [
         {"pool": "roof", "unit": "MW", "capacity": 20, "year": ""},
@@ -232,3 +233,17 @@ def test_uncertainty_names_targets_and_shows_percent_and_units(folders):
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", section) if "energy_tce_intensity_reduction_2023" in r)
     assert '<td class="num">10.0%</td>' in row and "<td>tce</td>" in row
     assert "最脆弱的目标是 20" in section  # the reading names the weakest target in words
+
+
+def test_indicator_denominator_by_label_and_no_round_off_decimals(folders):
+    """The indicators table named GDP by its column id (gdp_yi_yuan); a number within round-off of a
+    whole one (150000.0000001) was shown as 150,000.00 beside 150,000."""
+    from planner.report.content import Sheet
+    from planner.report.html import html_table
+
+    ok = folders["ok"]
+    _report(ok, "zh")
+    section = _page_text(ok).split('id="section-indicators"')[1].split("</section>")[0]
+    assert "<td>GDP(亿元)</td>" in section and "<td>gdp_yi_yuan</td>" not in section
+    html = html_table(Sheet("t", pd.DataFrame({"x": [150000.0000001, 2.345, 72750.0]})))
+    assert ">150,000<" in html and ">2.35<" in html and ">72,750<" in html

@@ -32,12 +32,13 @@ def html_table(sheet: Sheet) -> str:
             return f"<td>{escape(str(value))}</td>"
         if isinstance(value, (int, float)) or type(value).__module__ == "numpy":
             number = float(value)
+            shown = round(number, 2)  # 150000.0000001 is shown as 150,000, not 150,000.00
             if percent[j] is not None and percent[j][i]:
                 text = f"{100 * number:.1f}%"
-            elif years[j] and number.is_integer():
-                text = f"{int(number)}"
-            elif number.is_integer():
-                text = f"{int(number):,}"
+            elif years[j] and shown.is_integer():
+                text = f"{int(shown)}"
+            elif shown.is_integer():
+                text = f"{int(shown):,}"
             else:
                 text = f"{0.0 if abs(number) < 0.005 else number:,.2f}"
             return f'<td class="num">{text}</td>'

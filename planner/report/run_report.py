@@ -223,6 +223,9 @@ def run_report(folder: Path, summary: dict, lang: str) -> Report:
             report.sections.append(build(table, targets, lang, report))
     if solved and (folder / "indicators.csv").is_file():
         table = read_csv(folder, "indicators.csv")
+        # the intensity denominator by its baseline.csv label (GDP(亿元)), not its column id
+        table["denominator"] = [column_label(d, lang, "baseline.csv") if isinstance(d, str) else d
+                                for d in table["denominator"]]
         report.sheets.append(sheet(phrase("indicators", lang), table, lang, "indicators.csv"))
         report.sections.append(Section(phrase("indicators", lang), readings.indicators(table, lang),
                                        tables=[sheet(phrase("indicators", lang), table, lang, "indicators.csv")],
