@@ -87,7 +87,8 @@ def median(values: list[float]) -> float:
 # own phase in summary.json's timings (write_s does not include them), and the ratio is shown with and
 # without them.
 ANALYSIS_PHASES = ["step_resolves_s", "unchosen_s"]
-PHASES = ["read_validate_s", "screen_s", "build_s", "handoff_s", "solve_s", "duals_s", *ANALYSIS_PHASES, "write_s"]
+PHASES = ["read_validate_s", "screen_s", "build_s", "handoff_s", "solve_s", "duals_s", "fixed_lp_s", *ANALYSIS_PHASES,
+          "write_s"]
 # The v2 extensions every instance carries (bench/generate_v2.py): figures by year (measure_years.csv),
 # applicability pools, and areas with their budgets and targets.
 V2_FEATURES = ("measure_years", "pools", "areas")
@@ -302,12 +303,16 @@ def write_markdown(path: Path, results: list[dict], default: float | None, sweep
             f"{r['planner_peak_mib']:.0f} / {r['reference_peak_mib']:.0f} ({r['memory_ratio']:.2f}) | "
             f"{'yes' if same else 'NO'} |")
     lines += ["", "Planner phases (median s; `planner run` leaves the Pyomo components pending, built on the "
-              "first read of `PlanningModel.model`, so there is no Pyomo phase; `write_s` excludes `duals_s`, "
-              "`step_resolves_s` and `unchosen_s`):", "",
+              "first read of `PlanningModel.model`, so there is no Pyomo phase; `screen_s` runs on the second core "
+              "during `solve_s`, and so does the making of cost_effectiveness.csv; a MIP's fixed LP (`fixed_lp_s`, "
+              "its shadow prices) runs on a second thread while the tables are written, and `duals_s` is what the "
+              "run waited for it; `write_s` excludes `duals_s`, `step_resolves_s` and `unchosen_s`; an LP run "
+              "formats co_control.csv in a forked child within `write_s`):", "",
               "| instance | " + " | ".join(PHASES) + " |", "|---" * (len(PHASES) + 1) + "|"]
     for r in results:
         lines.append(f"| {r['measures']:,} {r['kind']} | "
-                     + " | ".join(f"{r['planner_phases_s'][k]:.2f}" for k in PHASES) + " |")
+                     + " | ".join("-" if r['planner_phases_s'][k] != r['planner_phases_s'][k] else
+                                  f"{r['planner_phases_s'][k]:.2f}" for k in PHASES) + " |")
     lines += ["", "Reference phases (median s): " + "; ".join(
         f"{r['measures']:,} {r['kind']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["reference_phases_s"].items())
         for r in results), ""]
