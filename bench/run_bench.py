@@ -175,6 +175,22 @@ def bench_sweep(spec: Path, budgets: list[float], work: Path, cold_runs: int) ->
             "sweep_over_one_cold": sweep_wall / one_cold, "sweep_over_all_cold": sweep_wall / (one_cold * len(budgets))}
 
 
+IMPORTS = {
+    "planner": "import planner.cli, planner.pipeline.run, highspy",
+    "reference": "import argparse, json, tomllib, numpy, pandas, highspy",
+}
+
+
+def bench_imports(repeats: int = 5) -> dict:
+    """Interpreter start plus the imports of `planner run` and of bench/reference.py (median of ``repeats``
+    fresh processes each, alternating): the floor both pay before reading a file."""
+    walls: dict[str, list[float]] = {name: [] for name in IMPORTS}
+    for _ in range(repeats):
+        for name, statement in IMPORTS.items():
+            walls[name].append(timed_process([PYTHON, "-c", statement], cwd=ROOT)[0])
+    return {name: median(values) for name, values in walls.items()}
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -229,6 +245,9 @@ def main() -> None:
         print("  reference phases: " + ", ".join(f"{k} {v:.2f}" for k, v in r["reference_phases_s"].items()),
               flush=True)
 
+    imports = bench_imports()
+    print(f"interpreter start and imports: planner {imports['planner']:.2f} s, reference {imports['reference']:.2f} s",
+          flush=True)
     default_spec = ROOT / "models" / "guiyang.toml"
     default = None
     if default_spec.is_file():
@@ -245,7 +264,7 @@ def main() -> None:
     print(f"20-point sweep {sweep['sweep_s']:.2f} s = {sweep['sweep_over_one_cold']:.1f} x one cold run "
           f"({sweep['one_cold_run_s']:.2f} s); 20 cold runs would take {sweep['twenty_cold_runs_s']:.1f} s "
           f"(ratio {sweep['sweep_over_all_cold']:.2f})", flush=True)
-    write_markdown(Path(args.out), results, default, sweep, sweep_spec)
+    write_markdown(Path(args.out), results, default, sweep, sweep_spec, imports)
     samples = min(100, args.uncertainty_samples) if args.quick else args.uncertainty_samples
     if samples > 0 and default_spec.is_file():
         from bench.uncertainty_bench import analyses_markdown, bench_analyses, bench_uncertainty, markdown
@@ -260,7 +279,8 @@ def main() -> None:
     print(f"wrote {args.out}")
 
 
-def write_markdown(path: Path, results: list[dict], default: float | None, sweep: dict, sweep_spec: Path) -> None:
+def write_markdown(path: Path, results: list[dict], default: float | None, sweep: dict, sweep_spec: Path,
+                   imports: dict | None = None) -> None:
     loads = [x for r in results for x in r["load"]]
     lines = [
         "# Benchmark: planner against raw HiGHS",
@@ -316,6 +336,11 @@ def write_markdown(path: Path, results: list[dict], default: float | None, sweep
     lines += ["", "Reference phases (median s): " + "; ".join(
         f"{r['measures']:,} {r['kind']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["reference_phases_s"].items())
         for r in results), ""]
+    if imports is not None:
+        lines += [f"Interpreter start and imports alone (median of 5 fresh processes): `planner run`'s "
+                  f"({IMPORTS['planner']}) {imports['planner']:.2f} s, the reference's ({IMPORTS['reference']}) "
+                  f"{imports['reference']:.2f} s: a floor of {imports['planner'] - imports['reference']:+.2f} s "
+                  "in every planner time above.", ""]
     if default is not None:
         lines.append(f"Default model (`planner run models/guiyang.toml`, whole process): **{default:.2f} s**.")
     lines += [
