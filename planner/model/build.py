@@ -221,8 +221,9 @@ def _added_bounds(p: PlanningModel) -> None:
 
 
 def _grouped(p: PlanningModel) -> list[int]:
-    """The measures in exclusive groups, group by group (the order of the y columns)."""
-    return [i for members in p.group_members.values() for i in members]
+    """The measures in exclusive groups, in measures.csv order (the order of the y columns and of the
+    link rows, as the contract lists them)."""
+    return sorted(i for members in p.group_members.values() for i in members)
 
 
 def _add_sets(p: PlanningModel) -> None:
