@@ -12,7 +12,7 @@ re-solved) against 20 cold runs, the default model's `planner run`, and a Monte 
 model against a raw highspy re-solve loop (bench/uncertainty_bench.py). Results go to
 bench/results.md with a description of the machine.
 
-    python bench/run_bench.py [--scales 100,1000,10000,10000lp] [--repeats 3] [--quick]
+    python bench/run_bench.py [--scales 100,1000,10000,10000lp] [--repeats 5] [--quick]
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="100,1000,10000,10000lp",
                         help="instances: measures, with 'lp' appended for the pure-LP instance")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="scales 100,1000, one repeat, short sweep")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
     parser.add_argument("--v2-features", default=",".join(V2_FEATURES),
