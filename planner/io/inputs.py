@@ -293,13 +293,14 @@ class _FileReader:
         blank = self._blank_check(column, cells)
         lines = self.lines()
         comma_bad = np.zeros(len(cells), dtype=bool)
-        has_comma = np.array(["," in cell for cell in cells.tolist()], dtype=bool)
+        texts = cells.tolist()
+        has_comma = np.array(["," in cell for cell in texts], dtype=bool)
         for i in np.flatnonzero(has_comma & ~blank):
             problem = comma_problem(cells.iloc[i])
             if problem:
                 comma_bad[i] = True
                 self.add(problem, int(lines[i]), name)
-        values = _to_float([strip_thousands(cell) if has_comma[i] else cell for i, cell in enumerate(cells.tolist())],
+        values = _to_float([strip_thousands(cell) if comma else cell for cell, comma in zip(texts, has_comma.tolist())],
                            blank | comma_bad)
         bad = ~blank & ~comma_bad & ~np.isfinite(values)
         bad |= ~blank & np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)

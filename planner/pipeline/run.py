@@ -208,8 +208,18 @@ def _static_files(planning: PlanningModel, write: bool) -> tuple:
     return table, ({"cost_effectiveness.csv": csv_bytes(table)} if write else {})
 
 
-def _co_control_bytes(tables: RunTables) -> bytes:
-    return csv_bytes(co_control_of_run(tables))
+# The CSV files of a run folder, in the order they are written, and those no shadow price enters.
+RESULT_TABLES = ("plan", "emissions", "targets", "cost_effectiveness", "co_control", "pools", "indicators", "areas",
+                 "unchosen")
+UNPRICED_TABLES = ("plan", "emissions", "co_control", "indicators", "areas")
+
+
+def _table_bytes(tables: RunTables, name: str) -> bytes | None:
+    """``name``.csv of a run (co_control.csv is derived from the others); None when the run has no such table."""
+    if name == "co_control":
+        return csv_bytes(co_control_of_run(tables))
+    table = getattr(tables, name)
+    return None if table is None else csv_bytes(table)
 
 
 def unpriced_files(tables: RunTables, fork: bool = False) -> dict:
@@ -218,39 +228,27 @@ def unpriced_files(tables: RunTables, fork: bool = False) -> dict:
     ``fork``: co_control.csv, the largest, is made in a forked child (``planner.io.forked``) while this
     process goes on; its entry is then a ``ForkedBytes`` that ``result_files`` collects. An LP run forks
     (its second core is idle once HiGHS is done); a MIP's second core is solving the fixed LP."""
-    co_control = ForkedBytes(_co_control_bytes, tables) if fork and can_fork() else _co_control_bytes(tables)
-    files = {"plan.csv": csv_bytes(tables.plan), "emissions.csv": csv_bytes(tables.emissions),
-             "co_control.csv": co_control}
-    for name in ("indicators", "areas"):
-        table = getattr(tables, name)
-        if table is not None:
-            files[f"{name}.csv"] = csv_bytes(table)
+    files = {}
+    for name in UNPRICED_TABLES:
+        if name == "co_control" and fork and can_fork():
+            files["co_control.csv"] = ForkedBytes(_table_bytes, tables, name)
+        elif (content := _table_bytes(tables, name)) is not None:
+            files[f"{name}.csv"] = content
     return files
 
 
-def result_files(tables: RunTables, summary: dict, ready: dict[str, bytes] | None = None) -> dict[str, bytes]:
+def result_files(tables: RunTables, summary: dict, ready: dict | None = None) -> dict[str, bytes]:
     """The files of one run folder, by name (pools, indicators and areas only when the data has them);
     ``ready``: files already made (``unpriced_files`` of the same run, cost_effectiveness.csv), bytes or
     ``ForkedBytes`` being made."""
     ready = ready or {}
-
-    def made(name: str, table) -> bytes:
-        if name in ready:
-            done = ready[name]
-            return done.result() if isinstance(done, ForkedBytes) else done
-        return csv_bytes(table() if callable(table) else table)
-
-    files = {
-        "plan.csv": made("plan.csv", tables.plan),
-        "emissions.csv": made("emissions.csv", tables.emissions),
-        "targets.csv": csv_bytes(tables.targets),
-        "cost_effectiveness.csv": made("cost_effectiveness.csv", tables.cost_effectiveness),
-        "co_control.csv": made("co_control.csv", lambda: co_control_of_run(tables)),
-    }
-    for name in ("pools", "indicators", "areas", "unchosen"):
-        table = getattr(tables, name)
-        if table is not None:
-            files[f"{name}.csv"] = made(f"{name}.csv", table)
+    files = {}
+    for name in RESULT_TABLES:
+        done = ready.get(f"{name}.csv")
+        content = (done.result() if isinstance(done, ForkedBytes) else done) if done is not None \
+            else _table_bytes(tables, name)
+        if content is not None:
+            files[f"{name}.csv"] = content
     files["summary.json"] = json_bytes(summary)
     return files
 
