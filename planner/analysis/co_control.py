@@ -90,11 +90,13 @@ def co_control_table(plan: pd.DataFrame, emissions: pd.DataFrame, years: list[in
     in each of ``years``, for each non-CO2 pollutant of ``pollutants`` with a BAU above zero."""
     bau = {(int(r.year), r.pollutant): float(r.bau_t) for r in emissions.itertuples()}
     has_areas = "area" in plan.columns and plan["area"].astype(object).fillna("").astype(str).str.len().gt(0).any()
-    columns: dict[str, list] = {name: [] for name in CO_CONTROL_COLUMNS}
+    # Blocks of rows as arrays, joined once at the end (one dict per row cost 1 s at 10,000 measures; lists
+    # of Python values 0.17 s); text columns stay object arrays (pandas' str arrays cost 13 ms a column).
+    blocks: list[dict] = []
 
     def add(row: dict) -> None:
-        for name, value in row.items():
-            columns[name].append(value)
+        blocks.append({name: np.array([value], dtype=object if isinstance(value, str) else None)
+                       for name, value in row.items()})
 
     plan_years = plan["year"].to_numpy()
     for year in years:
@@ -114,7 +116,6 @@ def co_control_table(plan: pd.DataFrame, emissions: pd.DataFrame, years: list[in
                 continue
             bau_p = bau[(year, pollutant)]
             column = f"{pollutant}_abated_t"
-            # The measure rows, computed as arrays (one dict per row cost 1 s at 10,000 measures).
             a_p_all = here[column].to_numpy(dtype=float)
             keep = ~((np.abs(co2) < ZERO_T) & (np.abs(a_p_all) < ZERO_T))
             a_co2, a_p = co2[keep], a_p_all[keep]
@@ -123,19 +124,12 @@ def co_control_table(plan: pd.DataFrame, emissions: pd.DataFrame, years: list[in
                 els = (a_p / bau_p) / (a_co2 / bau_co2) if bau_co2 else np.full(n, math.nan)
                 co2_share = a_co2 / bau_co2 if bau_co2 else np.full(n, math.nan)
             els = np.where(np.abs(a_co2) < ZERO_T, math.nan, els)
-            columns["year"] += [year] * n
-            columns["scope"] += ["measure"] * n
-            columns["measure"] += ids[keep].tolist()
-            columns["name"] += names[keep].tolist()
-            columns["area"] += (areas_here[keep].tolist() if has_areas else [""] * n)
-            columns["pollutant"] += [pollutant] * n
-            columns["co2_abated_t"] += a_co2.tolist()
-            columns["abated_t"] += a_p.tolist()
-            columns["co2_cut_share"] += co2_share.tolist()
-            columns["cut_share"] += (a_p / bau_p).tolist()
-            columns["elasticity"] += els.tolist()
-            columns["quadrant"] += _quadrants(a_co2, a_p).tolist()
-            columns["co_benefit_share"] += [math.nan] * n
+            blocks.append({
+                "year": np.full(n, year), "scope": np.full(n, "measure", dtype=object), "measure": ids[keep],
+                "name": names[keep], "area": areas_here[keep] if has_areas else np.full(n, "", dtype=object),
+                "pollutant": np.full(n, pollutant, dtype=object), "co2_abated_t": a_co2, "abated_t": a_p,
+                "co2_cut_share": co2_share, "cut_share": a_p / bau_p, "elasticity": els,
+                "quadrant": _quadrants(a_co2, a_p).astype(object), "co_benefit_share": np.full(n, math.nan)})
             add(_row(year, "portfolio", "", "", "", pollutant, float(co2.sum()), float(a_p_all.sum()), bau_co2,
                      bau_p, _co_benefit_share(co2, a_p_all)))
             if has_areas:
@@ -143,6 +137,14 @@ def co_control_table(plan: pd.DataFrame, emissions: pd.DataFrame, years: list[in
                     mask = in_area[area]
                     add(_row(year, "area", "", "", area, pollutant, float(co2[mask].sum()), float(a_p_all[mask].sum()),
                              bau_co2, bau_p, _co_benefit_share(co2[mask], a_p_all[mask])))
+    if not blocks:
+        return pd.DataFrame(columns=CO_CONTROL_COLUMNS)
+    columns = {}
+    for name in CO_CONTROL_COLUMNS:
+        parts = [block[name] for block in blocks]
+        text = any(part.dtype == object for part in parts)
+        values = np.concatenate([part.astype(object) if text else part for part in parts])
+        columns[name] = pd.Series(values, dtype=object if text else values.dtype, copy=False)
     return pd.DataFrame(columns, columns=CO_CONTROL_COLUMNS)
 
 

@@ -23,9 +23,11 @@ def pool_table(planning: PlanningModel, active: np.ndarray, shadow: dict | None)
     measures = data.measures
     duals = shadow.get("pool_wan_yuan_per_unit") if shadow else None
     rows = []
+    pool_of = np.asarray(measures.pool, dtype=object)
+    members_of = {pool_id: np.flatnonzero(pool_of == pool_id) for pool_id in {q for q, _ in planning.pool_rows}}
     for r, (pool_id, year) in enumerate(planning.pool_rows):
         pool = data.extensions.pools[pool_id]
-        members = [i for i, q in enumerate(measures.pool) if q == pool_id]
+        members = members_of[pool_id]
         k = planning.years.index(year)
         used = float((measures.pool_use[members] * active[members, k]).sum())
         capacity = pool.capacity_by_year[year]

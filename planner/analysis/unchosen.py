@@ -44,48 +44,57 @@ def unchosen_table(planning: PlanningModel, solution: Solution, session: SolverS
     # start_year's figures, looked up by position (a pandas .loc per cell cost 1 s at 10,000 measures).
     start = cost_effectiveness["figures_year"] == planning.years[0]
     levelised = cost_effectiveness[start].set_index("measure")
-    ce_position = {m: k for k, m in enumerate(levelised.index)}
-    ce_values = {p: levelised[f"{p}_yuan_per_t"].tolist() for p in POLLUTANTS}
-    rows = []
-    for i in unchosen:
-        addable = np.flatnonzero(planning.added_upper[i] > 0)
-        row = {"measure": measures.ids[i], "name": measures.names[i], "sector": measures.sectors[i],
-               "unit": measures.units[i],
-               **{f"{p}_yuan_per_t": ce_values[p][ce_position[measures.ids[i]]] for p in POLLUTANTS},
-               "first_year_addable": None, "smallest_unit": math.nan, "reduced_cost_wan_yuan_per_unit": math.nan,
-               "reduced_cost_basis": "", "cost_to_include_wan_yuan": math.nan, "note": ""}
-        rows.append(row)
-        if not len(addable):
-            row["note"] = "cannot be added in any model year (first year, history or bounds)"
-            continue
-        pos = int(addable[0])
-        column = first_x + int(i) * n_years + pos
-        unit = 1.0 if measures.integer[i] else SMALLEST_SHARE * float(measures.potential[i])
-        unit = min(unit, float(planning.added_upper[i, pos]))
-        row.update(first_year_addable=planning.years[pos], smallest_unit=unit)
-        if reduced is not None:
-            row.update(reduced_cost_wan_yuan_per_unit=float(reduced[column]), reduced_cost_basis=reduced_basis)
-        if too_many:
-            row["note"] = f"not re-solved: more than {MAX_UNCHOSEN} unchosen measures"
-            continue
-        if session.time_left_s() <= 0:
-            row["note"] = "not re-solved: the run's time limit was reached"
-            continue
-        # Start from the plan with the unit added: feasible whenever the budget has room, and then
-        # HiGHS only has to prove (or improve) it.
-        start = None
-        if solution.col_values is not None:
-            start = solution.col_values.copy()
-            start[column] = max(start[column], unit)
-        status, objective = session.what_if(col_lower={column: unit}, start=start)
-        if status == "optimal":
-            row["cost_to_include_wan_yuan"] = max(0.0, objective - solution.objective_wan_yuan)
-        elif status == "infeasible":
-            row["note"] = (f"forcing {unit:g} {measures.units[i]} in {planning.years[pos]} makes the plan infeasible "
-                           "(budget, exclusive group, pool or potential)")
-        else:
-            row["note"] = f"the re-solve ended {status}"
-    return pd.DataFrame(rows, columns=COLUMNS)
+    ids = np.asarray(measures.ids, dtype=object)[unchosen]
+    if not len(unchosen):
+        return pd.DataFrame(columns=COLUMNS)
+    # Every column as an array at once (a dict per row cost 0.17 s at 10,000 measures); then the
+    # re-solves, one per measure that can be added, in measures.csv order.
+    addable = planning.added_upper[unchosen] > 0
+    can_add = addable.any(axis=1)
+    pos = addable.argmax(axis=1)
+    columns = first_x + unchosen * n_years + pos
+    integer = np.asarray(measures.integer, dtype=bool)[unchosen]
+    unit = np.where(integer, 1.0, SMALLEST_SHARE * np.asarray(measures.potential, dtype=float)[unchosen])
+    unit = np.where(can_add, np.minimum(unit, planning.added_upper[unchosen, pos]), math.nan)
+    years = np.asarray(planning.years)[pos]
+    note = np.where(can_add, f"not re-solved: more than {MAX_UNCHOSEN} unchosen measures" if too_many else "",
+                    "cannot be added in any model year (first year, history or bounds)").astype(object)
+    table = {
+        "measure": ids, "name": np.asarray(measures.names, dtype=object)[unchosen],
+        "sector": np.asarray(measures.sectors, dtype=object)[unchosen],
+        "unit": np.asarray(measures.units, dtype=object)[unchosen],
+        # whole years, or NaN (a float column) where some measure cannot be added at all
+        "first_year_addable": years if can_add.all() else np.where(can_add, years, math.nan),
+        "smallest_unit": unit,
+        **{f"{p}_yuan_per_t": levelised[f"{p}_yuan_per_t"].reindex(ids).to_numpy(dtype=float) for p in POLLUTANTS},
+        "reduced_cost_wan_yuan_per_unit": (np.where(can_add, reduced[np.where(can_add, columns, 0)], math.nan)
+                                           if reduced is not None else np.full(len(unchosen), math.nan)),
+        "reduced_cost_basis": np.where(can_add & (reduced is not None), reduced_basis, "").astype(object),
+        "cost_to_include_wan_yuan": np.full(len(unchosen), math.nan),
+        "note": note,
+    }
+    if not too_many:
+        cost = table["cost_to_include_wan_yuan"]
+        for k in np.flatnonzero(can_add):
+            i, column, smallest = int(unchosen[k]), int(columns[k]), float(unit[k])
+            if session.time_left_s() <= 0:
+                note[k] = "not re-solved: the run's time limit was reached"
+                continue
+            # Start from the plan with the unit added: feasible whenever the budget has room, and then
+            # HiGHS only has to prove (or improve) it.
+            start = None
+            if solution.col_values is not None:
+                start = solution.col_values.copy()
+                start[column] = max(start[column], smallest)
+            status, objective = session.what_if(col_lower={column: smallest}, start=start)
+            if status == "optimal":
+                cost[k] = max(0.0, objective - solution.objective_wan_yuan)
+            elif status == "infeasible":
+                note[k] = (f"forcing {smallest:g} {measures.units[i]} in {planning.years[int(pos[k])]} makes the "
+                           "plan infeasible (budget, exclusive group, pool or potential)")
+            else:
+                note[k] = f"the re-solve ended {status}"
+    return pd.DataFrame(table, columns=COLUMNS)
 
 
 def cheapest_to_include(table: pd.DataFrame, count: int = 3) -> list[tuple[str, str, float]]:
