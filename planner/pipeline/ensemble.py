@@ -50,6 +50,9 @@ MIN_CHUNK = 50
 MAX_CHUNK = 250
 # A target counts as met within this tolerance (as planner.analysis.tables.MET_REL_TOL).
 MET_REL_TOL = 1e-6
+# Dask settings of the workers of --scheduler local (see run_dask).
+LOCAL_WORKER_CONFIG = {"distributed.admin.tick.interval": "1000ms", "distributed.worker.profile.enabled": False,
+                       "distributed.admin.system-monitor.interval": "5000ms"}
 # A chunk whose worker process died is tried this many more times.
 CHUNK_RETRIES = 2
 
@@ -381,8 +384,16 @@ def run_dask(payload: EnsemblePayload, indices: list[int], scheduler: str, jobs:
     tic = time.perf_counter()
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=40)
+        # The workers' event loops wake less often: the blocked-loop check every 1 s instead of 20 ms, the
+        # statistical profiler off, system metrics every 5 s (these feed only the dashboard, which is off).
+        # Each wake-up takes the GIL from the thread that runs the samples: measured on 600 samples of
+        # the default model, 22.3-24.7 s instead of 23.5-25.3 s. A cluster of --scheduler tcp://... keeps
+        # its own settings.
+        import dask
+
+        with dask.config.set(LOCAL_WORKER_CONFIG):
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=40)
         client = Client(cluster)
         workers = jobs
     else:
