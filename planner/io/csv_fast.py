@@ -25,6 +25,7 @@ uses the ``csv`` module. tests/test_csv_text.py checks equality with pandas' ``t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 
@@ -36,8 +37,8 @@ DIGITS = 15
 _POW10 = 10 ** np.arange(19, dtype=np.int64)  # 10^0 .. 10^18, exact in int64
 _FLOAT_POW10 = 10.0 ** np.arange(23)  # 10^0 .. 10^22, exact in float64
 ZERO, COMMA, NEWLINE, DOT, MINUS, PLUS, LETTER_E = (ord(c) for c in "0,\n.-+e")
-UTF8 = ("utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig")
-
+# Byte-order mark of each encoding handled here, by codecs' name for it.
+BOM = {"utf-8": b"", "utf-8-sig": codecs.BOM_UTF8}
 
 # Rows formatted at a time: the byte matrices of a chunk stay within a few MB (all 76,000 rows of
 # co_control.csv at once cost about 40 MiB of peak memory).
@@ -47,8 +48,8 @@ CHUNK_ROWS = 8192
 def csv_bytes(frame: pd.DataFrame, encoding: str) -> bytes | None:
     """``frame.to_csv(index=False, lineterminator="\\n").encode(encoding)``; None when this module does
     not handle the frame (see the module docstring), and the caller formats it otherwise."""
-    if encoding.lower().replace("_", "-") not in UTF8 or isinstance(frame.columns, pd.MultiIndex) \
-            or not frame.columns.is_unique:
+    bom = BOM.get(codecs.lookup(encoding).name)
+    if bom is None or isinstance(frame.columns, pd.MultiIndex) or not frame.columns.is_unique:
         return None
     columns = []
     for name in frame.columns:
@@ -56,7 +57,6 @@ def csv_bytes(frame: pd.DataFrame, encoding: str) -> bytes | None:
         if cells is None:
             return None
         columns.append(cells)
-    bom = b"\xef\xbb\xbf" if encoding.lower().replace("_", "-") == "utf-8-sig" else b""
     header = _text_field_bytes([str(c) for c in frame.columns])
     chunks = [bom + (b'""' if header == [b""] else b",".join(header)) + b"\n"]
     for start in range(0, len(frame), CHUNK_ROWS):
@@ -144,9 +144,9 @@ def digit_count(n: np.ndarray) -> np.ndarray:
     return np.searchsorted(_POW10[1:], n, side="right") + 1
 
 
-# The ASCII digits of a limb (a base-10,000 digit, 0..9999) of which only the last j of 4 are shown,
-# right-aligned with NUL before them: row j x 10,000 + v, for j = 0 (nothing shown) .. 4 (all four).
 def _limb_table() -> np.ndarray:
+    """The ASCII digits of a limb (a base-10,000 digit, 0..9999) of which only the last j of 4 are shown,
+    right-aligned with NUL before them: row j x 10,000 + v, for j = 0 (nothing shown) .. 4 (all four)."""
     four = ((np.arange(10_000)[:, None] // np.array([1000, 100, 10, 1])) % 10 + ZERO).astype(np.uint8)
     table = np.tile(four, (5, 1))
     for j in range(5):
@@ -155,8 +155,6 @@ def _limb_table() -> np.ndarray:
 
 
 _LIMBS = _limb_table()
-
-
 _LIMB_WORDS = _LIMBS.view(np.uint32).ravel()  # each row's 4 bytes as one word: gathers of words are fast
 
 
@@ -225,8 +223,6 @@ def float_bytes(values: np.ndarray) -> np.ndarray:
     fixed = (decpt > -4) & (decpt <= 16) & exact
     sci = ~fixed & exact
 
-    cells: list[np.ndarray] = []
-    widths = []
     # Fixed: int part, ".", frac zero-padded to w = max(d - decpt, 1).
     shift = d - decpt
     int_part = np.where(shift > 0, m // _POW10[np.clip(shift, 0, 18)], m * _POW10[np.clip(-shift, 0, 18)])

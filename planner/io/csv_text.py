@@ -1,9 +1,10 @@
 """CSV text of a result table, byte for byte what ``DataFrame.to_csv(index=False)`` writes, several times faster.
 
 pandas formats every float through numpy string arrays and writes rows in Python chunks; at
-10,000 measures the planner's four tables took 0.7-1.1 s that way. Python's C ``csv`` writer over
-plain lists (floats as ``repr``, the shortest round-trip digits, which is what pandas writes; NaN
-and None as empty cells; booleans as True/False) gives the same text in a fraction of the time.
+10,000 measures the planner's four tables took 0.7-1.1 s that way. ``frame_csv_bytes`` makes the
+bytes with numpy (``planner.io.csv_fast``) where it can; otherwise, and for ``frame_csv_text``,
+Python's C ``csv`` writer over plain lists (floats as ``repr``, the shortest round-trip digits, which
+is what pandas writes; NaN and None as empty cells; booleans as True/False) gives the same text.
 tests/test_csv_text.py checks the equality on the planner's own tables and on awkward values.
 """
 
